@@ -1,0 +1,208 @@
+// Starts a real etcd cluster (Debian `etcd` binary) with TLS on 127.0.0.1 for tests and benchmarks.
+// Every member gets fresh ports and its own data dir under a temp folder removed by close().
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeTestPki, TestPki } from './certs';
+
+export interface HarnessMember {
+  name: string;
+  clientUrl: string;
+  peerUrl: string;
+  dataDir: string;
+  process: ChildProcess | null;
+  /** Last lines etcd printed, for failure messages. */
+  log: string[];
+}
+
+export interface ClusterOptions {
+  members?: number;
+  heartbeatMs?: number;
+  electionMs?: number;
+  /** Reuse a PKI (benchmarks make one per run). */
+  pki?: TestPki;
+  tmpRoot?: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class EtcdTestCluster {
+  readonly members: HarnessMember[] = [];
+  private clusterToken = `etcd-ops-test-${process.pid}-${Date.now()}`;
+
+  private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>) {}
+
+  static async start(options: ClusterOptions = {}): Promise<EtcdTestCluster> {
+    const root = fs.mkdtempSync(path.join(options.tmpRoot ?? os.tmpdir(), 'etcd-ops-cluster-'));
+    const pki = options.pki ?? makeTestPki(path.join(root, 'pki'));
+    const cluster = new EtcdTestCluster(root, pki, {
+      heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000,
+    });
+    const count = options.members ?? 3;
+    for (let i = 0; i < count; i++) {
+      const [clientPort, peerPort] = [await freePort(), await freePort()];
+      cluster.members.push({
+        name: `m${i + 1}`, clientUrl: `https://127.0.0.1:${clientPort}`, peerUrl: `https://127.0.0.1:${peerPort}`,
+        dataDir: path.join(root, `m${i + 1}.etcd`), process: null, log: [],
+      });
+    }
+    const initialCluster = cluster.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+    for (const m of cluster.members) cluster.spawnMember(m, initialCluster, 'new');
+    await cluster.waitHealthy();
+    return cluster;
+  }
+
+  get endpoints(): string[] {
+    return this.members.map((m) => m.clientUrl);
+  }
+
+  /** TLS options in the shape the product's connection profile takes. */
+  get tls(): { caFile: string; certFile: string; keyFile: string } {
+    return { caFile: this.pki.ca, certFile: this.pki.clientCert, keyFile: this.pki.clientKey };
+  }
+
+  private spawnMember(m: HarnessMember, initialCluster: string, state: 'new' | 'existing'): void {
+    const p = this.pki;
+    const args = [
+      '--name', m.name, '--data-dir', m.dataDir,
+      '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
+      '--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
+      '--initial-cluster', initialCluster, '--initial-cluster-state', state,
+      '--initial-cluster-token', this.clusterToken,
+      '--cert-file', p.serverCert, '--key-file', p.serverKey, '--trusted-ca-file', p.ca, '--client-cert-auth',
+      '--peer-cert-file', p.serverCert, '--peer-key-file', p.serverKey, '--peer-trusted-ca-file', p.ca,
+      '--peer-client-cert-auth',
+      '--heartbeat-interval', String(this.opts.heartbeatMs), '--election-timeout', String(this.opts.electionMs),
+      '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
+      '--quota-backend-bytes', String(2 * 1024 * 1024 * 1024),
+    ];
+    const child = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    m.process = child;
+    m.log = [];
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      m.log.push(...chunk.split('\n').filter(Boolean));
+      if (m.log.length > 50) m.log.splice(0, m.log.length - 50);
+    });
+    child.on('exit', () => { if (m.process === child) m.process = null; });
+  }
+
+  member(nameOrIndex: string | number): HarnessMember {
+    const m = typeof nameOrIndex === 'number' ? this.members[nameOrIndex] : this.members.find((x) => x.name === nameOrIndex);
+    if (!m) throw new Error(`no test member ${nameOrIndex}`);
+    return m;
+  }
+
+  /** kill -9: no graceful leadership hand-over. */
+  async kill(nameOrIndex: string | number): Promise<void> {
+    const m = this.member(nameOrIndex);
+    const child = m.process;
+    if (!child) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  pause(nameOrIndex: string | number): void {
+    this.member(nameOrIndex).process?.kill('SIGSTOP');
+  }
+
+  resume(nameOrIndex: string | number): void {
+    this.member(nameOrIndex).process?.kill('SIGCONT');
+  }
+
+  /** Restart a stopped member with its existing data dir. */
+  async restart(nameOrIndex: string | number): Promise<void> {
+    const m = this.member(nameOrIndex);
+    if (m.process) return;
+    const initialCluster = this.members.map((x) => `${x.name}=${x.peerUrl}`).join(',');
+    this.spawnMember(m, initialCluster, 'existing');
+    await this.waitHealthy([m]);
+  }
+
+  /**
+   * Adds a member through etcdctl (the tool an operator would use) and starts it.
+   * Returns the new member once its process runs; with `learner` it joins as a non-voting member.
+   */
+  async addMember(options: { learner?: boolean; start?: boolean } = {}): Promise<HarnessMember> {
+    const index = this.members.length + 1;
+    const m: HarnessMember = {
+      name: `m${index}`, clientUrl: `https://127.0.0.1:${await freePort()}`,
+      peerUrl: `https://127.0.0.1:${await freePort()}`, dataDir: path.join(this.root, `m${index}.etcd`), process: null, log: [],
+    };
+    const live = this.members.filter((x) => x.process).map((x) => x.clientUrl);
+    const out = await this.etcdctl(['member', 'add', m.name, `--peer-urls=${m.peerUrl}`, ...(options.learner ? ['--learner'] : [])], live);
+    const initialCluster = /ETCD_INITIAL_CLUSTER="([^"]+)"/.exec(out)?.[1];
+    if (!initialCluster) throw new Error(`etcdctl member add printed no initial cluster: ${out}`);
+    this.members.push(m);
+    if (options.start !== false) {
+      this.spawnMember(m, initialCluster, 'existing');
+      await this.waitUntil(async () => (await this.etcdctl(['member', 'list'], live)).includes(`, started, ${m.name},`), 15000, `${m.name} to start`);
+    }
+    return m;
+  }
+
+  /** Runs the real etcdctl (v3 API) against the given endpoints with this cluster's client TLS. */
+  etcdctl(args: string[], endpoints: string[] = this.endpoints, timeoutMs = 10000): Promise<string> {
+    const p = this.pki;
+    return new Promise((resolve, reject) => {
+      execFile('etcdctl', [`--endpoints=${endpoints.join(',')}`, `--cacert=${p.ca}`, `--cert=${p.clientCert}`,
+        `--key=${p.clientKey}`, '--dial-timeout=2s', '--command-timeout=5s', ...args],
+        { env: { ...process.env, ETCDCTL_API: '3' }, timeout: timeoutMs }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`etcdctl ${args.join(' ')} failed: ${stderr || err.message}`));
+          else resolve(stdout);
+        });
+    });
+  }
+
+  /** Leader's member name according to etcdctl, or null. */
+  async leaderName(): Promise<string | null> {
+    const live = this.members.filter((m) => m.process).map((m) => m.clientUrl);
+    const out = await this.etcdctl(['endpoint', 'status', '-w', 'json'], live).catch(() => '[]');
+    const rows = JSON.parse(out) as { Endpoint: string; Status: { header: { member_id: number }; leader: number } }[];
+    const leaderId = rows.find((r) => r.Status?.leader)?.Status.leader;
+    const leaderRow = rows.find((r) => r.Status?.header.member_id === leaderId);
+    return leaderRow ? this.members.find((m) => m.clientUrl === leaderRow.Endpoint)?.name ?? null : null;
+  }
+
+  async waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await check().catch(() => false)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+
+  async waitHealthy(members: HarnessMember[] = this.members, timeoutMs = 20000): Promise<void> {
+    try {
+      await this.waitUntil(async () => {
+        await this.etcdctl(['endpoint', 'health'], members.map((m) => m.clientUrl), 4000);
+        return (await this.leaderName()) !== null;
+      }, timeoutMs, 'etcd to become healthy');
+    } catch (err) {
+      const logs = members.map((m) => `${m.name}: ${m.log.slice(-5).join('\n')}`).join('\n');
+      throw new Error(`${(err as Error).message}\n${logs}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const m of this.members) {
+      if (m.process) { m.process.kill('SIGCONT'); }
+    }
+    await Promise.all(this.members.map((m) => (m.process ? this.kill(m.name) : undefined)));
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
