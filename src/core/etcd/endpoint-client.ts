@@ -1,0 +1,174 @@
+// One etcd3 client pinned to ONE endpoint. etcd3 load-balances and retries across hosts by default; for
+// per-member truth we want neither, so fault policies are no-ops and every call carries a deadline.
+import { noop } from 'cockatiel';
+import type { Etcd3 as Etcd3Client } from 'etcd3';
+import { decimalToHex, hexToDecimal } from '../ids';
+import { MemberStatus } from '../cluster-model';
+import { MemberInfo } from '../port';
+import { explainConnectionError, TlsMaterial } from './tls';
+
+export class EndpointError extends Error {
+  constructor(readonly endpoint: string, message: string, readonly grpcMessage?: string) {
+    super(message);
+  }
+}
+
+export interface StatusResult {
+  memberId: string;
+  clusterId: string | null;
+  status: MemberStatus;
+}
+
+export interface HealthResult {
+  /** Alarms active in the cluster, as "NOSPACE on <member hex>". Any NOSPACE/CORRUPT = unhealthy, as etcdctl says. */
+  alarms: { memberId: string | null; alarm: string }[];
+}
+
+/** Validates a client URL before any connection attempt, so garbage input gets a plain answer. */
+export function validateEndpoint(endpoint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new EndpointError(endpoint, `"${endpoint}" is not a URL (expected e.g. https://127.0.0.1:2379)`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new EndpointError(endpoint, `"${endpoint}" must start with https:// or http://`);
+  }
+  if (!url.hostname) throw new EndpointError(endpoint, `"${endpoint}" has no host`);
+  if ((url.pathname && url.pathname !== '/') || url.search) {
+    throw new EndpointError(endpoint, `"${endpoint}" must be scheme://host:port with no path`);
+  }
+  return url;
+}
+
+let etcd3Module: typeof import('etcd3') | undefined;
+function loadEtcd3(): typeof import('etcd3') {
+  // Loaded on first use: activation and `etcd-ops --help` need not pay for gRPC.
+  etcd3Module ??= require('etcd3') as typeof import('etcd3');
+  return etcd3Module;
+}
+
+const toNumber = (v: string | number | undefined | null): number => (v === undefined || v === null || v === '' ? 0 : Number(v));
+
+export class EndpointClient {
+  private readonly client: Etcd3Client;
+  readonly url: URL;
+
+  constructor(readonly endpoint: string, tls: TlsMaterial | undefined, readonly timeoutMs: number) {
+    this.url = validateEndpoint(endpoint);
+    const { Etcd3 } = loadEtcd3();
+    const host = `${tls && this.url.protocol === 'http:' ? 'https:' : this.url.protocol}//${this.url.host}`;
+    this.client = new Etcd3({
+      hosts: host,
+      credentials: tls?.rootCertificate || tls?.certChain
+        ? { rootCertificate: tls.rootCertificate ?? (undefined as unknown as Buffer), privateKey: tls.privateKey, certChain: tls.certChain }
+        : undefined,
+      faultHandling: { global: noop, host: () => noop },
+      defaultCallOptions: () => ({ deadline: Date.now() + timeoutMs }),
+      grpcOptions: {
+        // Fail fast instead of queueing calls while a dead member's channel backs off.
+        'grpc.initial_reconnect_backoff_ms': 100,
+        'grpc.max_reconnect_backoff_ms': 1000,
+      },
+    });
+  }
+
+  /** Runs a call with a hard timer as well as the gRPC deadline: a stopped peer must never hang us. */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EndpointError(this.endpoint, `${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs + 250);
+    });
+    try {
+      return await Promise.race([fn(), timeout]);
+    } catch (err) {
+      if (err instanceof EndpointError) throw err;
+      const raw = (err as Error).message ?? String(err);
+      throw new EndpointError(this.endpoint, `${what}: ${explainConnectionError(raw)}`, raw);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async status(): Promise<StatusResult> {
+    const r = await this.call('status', () => this.client.maintenance.status());
+    return {
+      memberId: decimalToHex(r.header.member_id) ?? '',
+      clusterId: decimalToHex(r.header.cluster_id),
+      status: {
+        leader: decimalToHex(r.leader),
+        raftTerm: toNumber(r.raftTerm),
+        raftIndex: toNumber(r.raftIndex),
+        appliedIndex: toNumber((r as { raftAppliedIndex?: string }).raftAppliedIndex),
+        dbSize: toNumber(r.dbSize),
+        dbSizeInUse: toNumber((r as { dbSizeInUse?: string }).dbSizeInUse),
+        version: r.version,
+        isLearner: Boolean((r as { isLearner?: boolean }).isLearner),
+        errors: (r as { errors?: string[] }).errors ?? [],
+      },
+    };
+  }
+
+  /**
+   * etcdctl's `endpoint health`: a linearizable read of key "health" (permission denied still counts as
+   * healthy: the request went through raft) plus the alarm list.
+   */
+  async health(): Promise<HealthResult> {
+    await this.call('health read', async () => {
+      try {
+        await this.client.get('health').exec();
+      } catch (err) {
+        if (!/permission denied/i.test((err as Error).message)) throw err;
+      }
+    });
+    const alarms = await this.call('alarm list', () => this.client.maintenance.alarm({ action: 0, memberID: '0', alarm: 0 } as never));
+    return {
+      alarms: (alarms.alarms ?? []).map((a) => ({ memberId: decimalToHex(a.memberID), alarm: String(a.alarm) }))
+        .filter((a) => a.alarm !== 'NONE' && a.alarm !== '0'),
+    };
+  }
+
+  async memberList(): Promise<{ clusterId: string | null; members: MemberInfo[] }> {
+    const r = await this.call('member list', () => this.client.cluster.memberList({ linearizable: true } as never));
+    return { clusterId: decimalToHex(r.header.cluster_id), members: r.members.map(toMemberInfo) };
+  }
+
+  async moveLeader(targetId: string): Promise<void> {
+    await this.call('move leader', () => this.client.maintenance.moveLeader({ targetID: hexToDecimal(targetId) }));
+  }
+
+  async removeMember(memberId: string): Promise<MemberInfo[]> {
+    const r = await this.call('member remove', () => this.client.cluster.memberRemove({ ID: hexToDecimal(memberId) }));
+    return r.members.map(toMemberInfo);
+  }
+
+  async addMember(peerURLs: string[], isLearner: boolean): Promise<MemberInfo> {
+    const r = await this.call('member add', () => this.client.cluster.memberAdd({ peerURLs, isLearner } as never));
+    return toMemberInfo(r.member);
+  }
+
+  async promoteMember(memberId: string): Promise<MemberInfo[]> {
+    const r = await this.call('member promote', () => this.client.cluster.memberPromote({ ID: hexToDecimal(memberId) }));
+    return r.members.map(toMemberInfo);
+  }
+
+  /** Read-only get of one key (e.g. k3s/apiaddresses); null when absent. */
+  async getKey(key: string): Promise<string | null> {
+    return this.call(`get ${key}`, () => this.client.get(key).string());
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+function toMemberInfo(m: { ID: string; name: string; peerURLs: string[]; clientURLs: string[]; isLearner?: boolean }): MemberInfo {
+  return {
+    id: decimalToHex(m.ID) ?? '',
+    name: m.name ?? '',
+    peerURLs: m.peerURLs ?? [],
+    clientURLs: m.clientURLs ?? [],
+    isLearner: Boolean(m.isLearner),
+  };
+}

@@ -1,0 +1,30 @@
+// A connection profile: how to reach one etcd cluster. Built from settings, CLI flags or discovery.
+
+export interface TlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+export interface ConnectionProfile {
+  name: string;
+  /** Every member's client URL that is known. Never only the first: see the k3s failure in DESIGN.md. */
+  endpoints: string[];
+  tls?: TlsFiles;
+  /** Deadline for each call, ms. */
+  timeoutMs?: number;
+  /** Where the profile came from: "settings", "flags", "discovered k3s", ... */
+  origin?: string;
+  dataDir?: string;
+  /** Config files that named these endpoints, for findings that point at a file. */
+  configFiles?: string[];
+  distro?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 2000;
+
+/** Splits and trims an endpoint list as users type it: commas, spaces or newlines. */
+export function splitEndpoints(value: string | string[]): string[] {
+  const parts = Array.isArray(value) ? value : value.split(/[\s,]+/);
+  return [...new Set(parts.map((s) => s.trim()).filter(Boolean))];
+}

@@ -1,0 +1,82 @@
+// Reads TLS files for an etcd connection and turns the failures operators meet into plain words.
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import { TlsFiles } from './profile';
+
+export interface TlsMaterial {
+  rootCertificate?: Buffer;
+  certChain?: Buffer;
+  privateKey?: Buffer;
+}
+
+export class TlsConfigError extends Error {}
+
+function readPem(kind: string, file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new TlsConfigError(`cannot read ${kind} file ${file}: ${why}`);
+  }
+  if (!data.includes('-----BEGIN')) throw new TlsConfigError(`${kind} file ${file} is not PEM`);
+  return data;
+}
+
+export function loadTls(tls: TlsFiles | undefined): TlsMaterial | undefined {
+  if (!tls || (!tls.caFile && !tls.certFile && !tls.keyFile)) return undefined;
+  if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) {
+    throw new TlsConfigError('a client certificate and its key go together: give both --cert and --key');
+  }
+  const certChain = readPem('certificate', tls.certFile);
+  if (certChain && tls.certFile) checkClientCertValidity(tls.certFile, certChain);
+  return {
+    rootCertificate: readPem('CA', tls.caFile),
+    certChain,
+    privateKey: readPem('key', tls.keyFile),
+  };
+}
+
+/** gRPC wraps the real cause ("Last error: ...") in transport noise; keep the cause only. */
+export function grpcCause(message: string): string {
+  const last = /Last error: (?:Error: )?([\s\S]*?)(?:\s*\(\d{4}-\d\d-\d\dT[^)]*\))?\.?\s*(?:Resolution note:.*)?$/.exec(message);
+  const cause = (last ? last[1] : message).replace(/^\d+ [A-Z_]+: /, '');
+  const sslReason = /SSL routines:[^:]*:([^:]+):/.exec(cause);
+  return (sslReason ? sslReason[1] : cause).trim();
+}
+
+/** Expired or not-yet-valid client certificates are caught before dialing: the server would only say "bad certificate". */
+export function checkClientCertValidity(certFile: string, pem: Buffer, now = Date.now()): void {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch (err) {
+    throw new TlsConfigError(`certificate file ${certFile} cannot be parsed: ${(err as Error).message}`);
+  }
+  if (Date.parse(cert.validTo) < now) {
+    throw new TlsConfigError(`client certificate ${certFile} expired on ${new Date(cert.validTo).toISOString()}: renew it (the server will refuse it)`);
+  }
+  if (Date.parse(cert.validFrom) > now) {
+    throw new TlsConfigError(`client certificate ${certFile} is not valid before ${new Date(cert.validFrom).toISOString()} (check the clock)`);
+  }
+}
+
+/** Maps gRPC/TLS error text to what an operator should read, ending with the underlying cause. */
+export function explainConnectionError(raw: string): string {
+  const message = grpcCause(raw);
+  const m = message.toLowerCase();
+  if (/certificate has expired|certificate expired|ssl_r_sslv3_alert_certificate_expired|alert certificate expired/.test(m)) {
+    return `TLS: a certificate has expired (the server rejected or presented an expired certificate): ${message}`;
+  }
+  if (/self.signed|unable to (get|verify)|unknown ca|certificate verify failed|unable_to_verify/.test(m)) {
+    return `TLS: the server certificate does not verify against the given CA (wrong --cacert?): ${message}`;
+  }
+  if (/bad certificate|certificate required|handshake failure|alert/.test(m) && /ssl|tls|alert/.test(m)) {
+    return `TLS: the server refused our client certificate (wrong or missing --cert/--key?): ${message}`;
+  }
+  if (/econnrefused|connection refused/.test(m)) return `connection refused (etcd not listening there)`;
+  if (/deadline exceeded|deadline_exceeded|timed out/.test(raw.toLowerCase())) return 'no answer within the deadline';
+  return message;
+}
