@@ -51,6 +51,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
+// grpc-js passes IP addresses as TLS server names, which Node flags with a deprecation warning on every run.
+function silenceServerNameWarning(): void {
+  const original = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: string })?.code : rest[1];
+    if (code === 'DEP0123') return;
+    return (original as (...a: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 if (require.main === module) {
+  silenceServerNameWarning();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

@@ -1,7 +1,56 @@
-// Placeholder until the command lands.
+// `etcd-ops status`: one live-health refresh, as JSON or a table. Exit 0 whenever it could report.
+import { ClusterHealth, MemberHealth } from '../core/cluster-model';
+import { refreshCluster } from '../core/etcd/live-health';
+import { formatBytes } from '../core/format';
+import { boolFlag } from './args';
 import { CliCommand } from './command';
+import { profileFromFlags } from './connection-flags';
+import { CliIo, printJson, table } from './output';
+
+export function memberJson(m: MemberHealth) {
+  return {
+    id: m.id, name: m.name, endpoint: m.endpoint, healthy: m.healthy, isLeader: m.isLeader, isLearner: m.isLearner,
+    started: m.started, raftTerm: m.status?.raftTerm ?? null, raftIndex: m.status?.raftIndex ?? null,
+    appliedIndex: m.status?.appliedIndex ?? null, dbSize: m.status?.dbSize ?? null, dbSizeInUse: m.status?.dbSizeInUse ?? null,
+    version: m.status?.version ?? null, latencyMs: m.latencyMs, alarms: m.alarms, error: m.error,
+    peerURLs: m.peerURLs, clientURLs: m.clientURLs,
+  };
+}
+
+export function statusJson(h: ClusterHealth) {
+  return {
+    clusterId: h.clusterId, leader: h.leader, quorum: h.quorum, members: h.members.map(memberJson),
+    findings: h.findings, durationMs: h.durationMs,
+  };
+}
+
+function printTable(io: CliIo, h: ClusterHealth): void {
+  const rows = h.members.map((m) => [
+    m.id ?? '?', m.name || '(unstarted)', m.endpoint ?? '-',
+    m.healthy ? 'healthy' : 'UNHEALTHY', m.isLeader ? 'leader' : m.isLearner ? 'learner' : 'follower',
+    String(m.status?.raftTerm ?? '-'), String(m.status?.raftIndex ?? '-'), String(m.status?.appliedIndex ?? '-'),
+    m.status ? formatBytes(m.status.dbSize) : '-', m.latencyMs !== null ? `${m.latencyMs} ms` : '-', m.error ?? '',
+  ]);
+  io.out(table(['ID', 'NAME', 'ENDPOINT', 'HEALTH', 'ROLE', 'TERM', 'RAFT', 'APPLIED', 'DB', 'LATENCY', 'ERROR'], rows));
+  const q = h.quorum;
+  io.out(`\ncluster ${h.clusterId ?? 'unknown'} · leader ${h.leader ?? 'none'} · quorum ${q.healthy}/${q.voters} healthy, ${q.needed} needed: ${q.ok ? 'ok' : 'LOST'}`);
+  for (const f of h.findings) io.out(`${f.severity.toUpperCase()} ${f.code}: ${f.message}\n  -> ${f.remediation}`);
+}
 
 export const command: CliCommand = {
-  summary: 'status',
-  async run(_args, io) { io.err('etcd-ops status: not available yet'); return 1; },
+  summary: 'live health of every member: leader, term, indexes, db size, alarms, latency, quorum',
+  async run(args, io) {
+    if (boolFlag(args, 'help')) {
+      io.out('etcd-ops status --endpoints URL[,URL...] [--cacert F] [--cert F] [--key F] [--timeout MS] [--json]');
+      return 0;
+    }
+    const health = await refreshCluster(profileFromFlags(args));
+    if (boolFlag(args, 'json')) printJson(io, statusJson(health));
+    else printTable(io, health);
+    if (health.members.every((m) => m.status === null)) {
+      io.err(`etcd-ops status: no endpoint answered (${health.members.map((m) => m.error).filter(Boolean)[0] ?? 'no reason given'})`);
+      return 1;
+    }
+    return 0;
+  },
 };
