@@ -1,0 +1,120 @@
+// The clusters the extension shows: one entry per etcd profile (real or simulated), each with its latest
+// health. The tree, the status bar and the commands all read from here; nothing else talks to etcd.
+import * as vscode from 'vscode';
+import { ClusterHealth } from '../core/cluster-model';
+import { EtcdPort } from '../core/etcd/etcd-port';
+import { ConnectionProfile } from '../core/etcd/profile';
+import { ClusterPort } from '../core/port';
+
+/** Control-plane nodes of the kube context tied to a cluster, as the tree shows them. */
+export interface ControlPlaneView {
+  context: string;
+  nodes: {
+    name: string;
+    roles: string[];
+    ready: boolean | null;
+    /** Problem conditions in words ("MemoryPressure", "NotReady since 12:03"). */
+    problems: string[];
+    kubeletVersion: string;
+    addresses: string[];
+    /** Linked etcd member (hex) when correlation found one. */
+    memberId: string | null;
+    /** Extra facts: k0s EtcdMember Joined/leave, static pod state. */
+    notes: string[];
+  }[];
+  error: string | null;
+}
+
+export interface ClusterEntry {
+  key: string;
+  label: string;
+  port: ClusterPort;
+  profile: ConnectionProfile | null;
+  simulated: boolean;
+  health: ClusterHealth | null;
+  /** Why the last refresh failed as a whole (bad settings, unreadable TLS files); per-member errors live in health. */
+  error: string | null;
+  refreshing: boolean;
+  controlPlane: ControlPlaneView | null;
+}
+
+export class ClusterRegistry implements vscode.Disposable {
+  private readonly entries = new Map<string, ClusterEntry>();
+  private readonly changed = new vscode.EventEmitter<ClusterEntry | undefined>();
+  readonly onDidChange = this.changed.event;
+
+  list(): ClusterEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get(key: string): ClusterEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Replaces the etcd profiles, keeping entries (and their pooled connections) whose profile is unchanged. */
+  setProfiles(profiles: ConnectionProfile[]): void {
+    const wanted = new Map(profiles.map((p) => [`etcd:${p.name}`, p]));
+    for (const [key, e] of this.entries) {
+      const p = wanted.get(key);
+      if (!e.simulated && (!p || JSON.stringify(p) !== JSON.stringify(e.profile))) {
+        void e.port.close();
+        this.entries.delete(key);
+      }
+    }
+    for (const [key, p] of wanted) {
+      if (!this.entries.has(key)) {
+        this.entries.set(key, { key, label: p.name, port: new EtcdPort(p), profile: p, simulated: false, health: null, error: null, refreshing: false, controlPlane: null });
+      }
+    }
+    this.changed.fire(undefined);
+  }
+
+  /** Adds a cluster served by any ClusterPort (the simulator uses this). */
+  attach(key: string, label: string, port: ClusterPort, simulated: boolean): ClusterEntry {
+    this.detach(key);
+    const entry: ClusterEntry = { key, label, port, profile: null, simulated, health: null, error: null, refreshing: false, controlPlane: null };
+    this.entries.set(key, entry);
+    this.changed.fire(undefined);
+    return entry;
+  }
+
+  detach(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    void e.port.close();
+    this.entries.delete(key);
+    this.changed.fire(undefined);
+  }
+
+  /** Creates (or returns) the entry a kube context shows under when no etcd profile claims it. */
+  setControlPlane(key: string, label: string, view: ControlPlaneView): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    entry.controlPlane = view;
+    this.changed.fire(entry);
+  }
+
+  async refresh(entry: ClusterEntry): Promise<void> {
+    if (entry.refreshing) return;
+    entry.refreshing = true;
+    try {
+      entry.health = await entry.port.snapshot();
+      entry.error = null;
+    } catch (err) {
+      entry.error = (err as Error).message ?? String(err);
+    } finally {
+      entry.refreshing = false;
+    }
+    if (this.entries.get(entry.key) === entry) this.changed.fire(entry);
+  }
+
+  async refreshAll(): Promise<void> {
+    await Promise.all(this.list().map((e) => this.refresh(e)));
+  }
+
+  dispose(): void {
+    for (const e of this.entries.values()) void e.port.close();
+    this.entries.clear();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,39 @@
+// Wiring only: build the registry, the tree, the status bar, and register each feature's commands.
+// Nothing here loads gRPC or the Kubernetes client: those load on first use, so activation stays fast.
+import * as vscode from 'vscode';
+import { App } from './app';
+import { ClusterRegistry } from './cluster-registry';
+import { registerConnectCommands } from './commands/connect';
+import { RefreshScheduler } from './refresh-scheduler';
+import { readSettings, SECTION } from './settings';
+import { HealthStatusBar } from './status-bar';
+import { ClusterTreeProvider } from './tree/cluster-tree';
+
+export function activate(context: vscode.ExtensionContext): App {
+  const registry = new ClusterRegistry();
+  const log = vscode.window.createOutputChannel('etcd Ops', { log: true });
+  const tree = new ClusterTreeProvider(registry);
+  const treeView = vscode.window.createTreeView('etcdOps.clusters', { treeDataProvider: tree, showCollapseAll: true });
+  let settings = readSettings();
+  const scheduler = new RefreshScheduler(registry, settings.refreshIntervalMs);
+  const app: App = { context, registry, log, treeView, settings: () => settings };
+
+  const applySettings = () => {
+    settings = readSettings();
+    registry.setProfiles(settings.profiles);
+    scheduler.setInterval(settings.refreshIntervalMs);
+    void vscode.commands.executeCommand('setContext', 'etcdOps.configured', registry.list().length > 0);
+    if (treeView.visible) void registry.refreshAll();
+  };
+
+  context.subscriptions.push(registry, log, tree, treeView, scheduler, new HealthStatusBar(registry),
+    treeView.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) applySettings(); }),
+  );
+  registerConnectCommands(app);
+  applySettings();
+  scheduler.setVisible(treeView.visible);
+  return app;
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,136 @@
+// The sidebar tree: cluster -> "etcd members" and "Control plane". Errors are rows, not only pop-ups.
+import * as vscode from 'vscode';
+import { MemberHealth } from '../../core/cluster-model';
+import { sameId } from '../../core/ids';
+import { ClusterEntry, ClusterRegistry, ControlPlaneView } from '../cluster-registry';
+import { memberTreeItem } from './member-item';
+
+export type TreeNode =
+  | { kind: 'cluster'; entry: ClusterEntry }
+  | { kind: 'members'; entry: ClusterEntry }
+  | { kind: 'member'; entry: ClusterEntry; member: MemberHealth }
+  | { kind: 'controlPlane'; entry: ClusterEntry; view: ControlPlaneView }
+  | { kind: 'node'; entry: ClusterEntry; node: ControlPlaneView['nodes'][number] }
+  | { kind: 'message'; key: string; text: string; icon: string; color?: string; tooltip?: string; description?: string };
+
+export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly registry: ClusterRegistry) {
+    this.subscription = registry.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) return this.registry.list().map((entry) => ({ kind: 'cluster', entry }));
+    switch (node.kind) {
+      case 'cluster': return clusterChildren(node.entry);
+      case 'members': return memberChildren(node.entry);
+      case 'controlPlane': return controlPlaneChildren(node.entry, node.view);
+      default: return [];
+    }
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'cluster': return clusterItem(node.entry);
+      case 'members': {
+        const item = new vscode.TreeItem('etcd members', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `${node.entry.key}/members`;
+        const q = node.entry.health?.quorum;
+        item.description = q ? `${q.healthy}/${q.voters} healthy · quorum ${q.needed}${q.ok ? '' : ' LOST'}` : '';
+        item.iconPath = new vscode.ThemeIcon('server-environment');
+        item.contextValue = 'etcdMembers';
+        return item;
+      }
+      case 'member': return memberTreeItem(node.member, node.entry.health!);
+      case 'controlPlane': {
+        const item = new vscode.TreeItem('Control plane', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `${node.entry.key}/controlPlane`;
+        item.description = node.view.context;
+        item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+        return item;
+      }
+      case 'node': return nodeItem(node.entry, node.node);
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.id = node.key;
+        item.iconPath = new vscode.ThemeIcon(node.icon, node.color ? new vscode.ThemeColor(node.color) : undefined);
+        item.tooltip = node.tooltip ?? node.text;
+        item.description = node.description;
+        item.contextValue = 'etcdMessage';
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function clusterItem(entry: ClusterEntry): vscode.TreeItem {
+  const item = new vscode.TreeItem(entry.label, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = entry.key;
+  const h = entry.health;
+  const leader = h?.members.find((m) => m.isLeader);
+  item.description = entry.error ? 'error'
+    : !h ? 'connecting…'
+      : `${entry.simulated ? 'simulated · ' : ''}leader ${leader?.name || h.leader || 'none'}`;
+  const ok = h && h.quorum.ok && h.leader;
+  item.iconPath = new vscode.ThemeIcon(entry.simulated ? 'beaker' : 'database',
+    new vscode.ThemeColor(entry.error || (h && !h.quorum.ok) ? 'charts.red' : ok && h.quorum.healthy > h.quorum.needed ? 'charts.green' : 'charts.yellow'));
+  item.tooltip = entry.simulated ? `${entry.label}: simulated cluster (no real etcd)` : `${entry.label}: ${entry.profile?.endpoints.join(', ')}`;
+  item.contextValue = entry.simulated ? 'etcdCluster.simulated' : 'etcdCluster';
+  return item;
+}
+
+function clusterChildren(entry: ClusterEntry): TreeNode[] {
+  const out: TreeNode[] = [];
+  if (entry.error) {
+    out.push({ kind: 'message', key: `${entry.key}/error`, text: entry.error, icon: 'error', color: 'charts.red', tooltip: entry.error });
+  }
+  out.push({ kind: 'members', entry });
+  if (entry.controlPlane) out.push({ kind: 'controlPlane', entry, view: entry.controlPlane });
+  const serious = entry.health?.findings.filter((f) => f.severity !== 'info' && f.code !== 'member-unhealthy') ?? [];
+  for (const f of serious) {
+    out.push({
+      kind: 'message', key: `${entry.key}/finding/${f.code}/${f.subject}`, text: f.message, icon: f.severity === 'error' ? 'error' : 'warning',
+      color: f.severity === 'error' ? 'charts.red' : 'charts.yellow', tooltip: `${f.message}\n\nWhat to do: ${f.remediation}`,
+    });
+  }
+  return out;
+}
+
+function memberChildren(entry: ClusterEntry): TreeNode[] {
+  if (!entry.health) {
+    return entry.error ? [] : [{ kind: 'message', key: `${entry.key}/loading`, text: 'Asking every member…', icon: 'loading~spin' }];
+  }
+  const members = [...entry.health.members].sort((a, b) => Number(b.isLeader) - Number(a.isLeader) || a.name.localeCompare(b.name));
+  return members.map((member) => ({ kind: 'member', entry, member }));
+}
+
+function controlPlaneChildren(entry: ClusterEntry, view: ControlPlaneView): TreeNode[] {
+  if (view.error) return [{ kind: 'message', key: `${entry.key}/cp-error`, text: view.error, icon: 'error', color: 'charts.red' }];
+  if (!view.nodes.length) return [{ kind: 'message', key: `${entry.key}/cp-empty`, text: 'No control-plane nodes', icon: 'info' }];
+  return view.nodes.map((node) => ({ kind: 'node', entry, node }));
+}
+
+function nodeItem(entry: ClusterEntry, node: ControlPlaneView['nodes'][number]): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `${entry.key}/node/${node.name}`;
+  const member = entry.health?.members.find((m) => sameId(m.id, node.memberId));
+  const ready = node.ready === true && node.problems.length === 0;
+  item.iconPath = new vscode.ThemeIcon('vm', new vscode.ThemeColor(node.ready === false ? 'charts.red' : ready ? 'charts.green' : 'charts.yellow'));
+  item.description = [node.roles.join(','), node.ready === null ? 'Ready unknown' : node.ready ? 'Ready' : 'NotReady', ...node.problems,
+    member ? `etcd ${member.name || member.id}` : node.memberId ? `etcd ${node.memberId}` : ''].filter(Boolean).join(' · ');
+  const md = new vscode.MarkdownString(`**${node.name}**\n\n`);
+  md.appendMarkdown(`- Roles: ${node.roles.join(', ') || 'none'}\n- Kubelet: ${node.kubeletVersion}\n- Addresses: ${node.addresses.join(', ')}\n`);
+  md.appendMarkdown(`- etcd member: ${member ? `${member.name} (${member.id}), ${member.healthy ? 'healthy' : 'unhealthy'}` : node.memberId ?? 'not linked'}\n`);
+  for (const n of [...node.problems, ...node.notes]) md.appendMarkdown(`- ${n}\n`);
+  item.tooltip = md;
+  item.contextValue = `controlPlaneNode.${node.ready ? 'ready' : 'notReady'}`;
+  return item;
+}
