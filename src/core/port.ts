@@ -1,7 +1,7 @@
 // ClusterPort: everything the operations engine may ask of a cluster. Real etcd implements it
 // (etcd/etcd-port.ts) and so does the Raft simulator (sim/sim-port.ts), so a rehearsal runs the exact
 // plan code that later acts on the real cluster.
-import { ClusterHealth } from './cluster-model';
+import { ClusterHealth, MemberStatus } from './cluster-model';
 
 export interface MemberInfo {
   id: string;
@@ -16,6 +16,11 @@ export interface ClusterPort {
   readonly description: string;
   /** One full health refresh: every member's status and health, the member list, findings. */
   snapshot(): Promise<ClusterHealth>;
+  /**
+   * Status of one member (by hex id) asked at its own endpoint: no health read, no member list, so it answers
+   * even while the cluster has no leader. Cheap enough to poll every few ms. Throws if it cannot answer.
+   */
+  memberStatus(memberId: string): Promise<MemberStatus>;
   /** Member list as seen through one member (by hex id). Throws if that member cannot answer. */
   memberList(via: string): Promise<MemberInfo[]>;
   /** MoveLeader, sent to the current leader `leaderId` itself. */

@@ -1,6 +1,6 @@
 // ClusterPort over a real etcd cluster. Each operation goes to a chosen member's own endpoint, never
 // through a load balancer: MoveLeader to the leader, removals through a survivor.
-import { ClusterHealth } from '../cluster-model';
+import { ClusterHealth, MemberStatus } from '../cluster-model';
 import { sameId } from '../ids';
 import { ClusterPort, MemberInfo } from '../port';
 import { EndpointClient } from './endpoint-client';
@@ -31,6 +31,13 @@ export class EtcdPort implements ClusterPort {
     const url = m?.endpoint ?? m?.clientURLs[0];
     if (!url) throw new Error(`member ${memberId} has no client URL this tool can reach`);
     return this.pool.client(url);
+  }
+
+  async memberStatus(memberId: string): Promise<MemberStatus> {
+    const client = await this.clientFor(memberId);
+    const r = await client.status();
+    if (!sameId(r.memberId, memberId)) throw new Error(`${client.endpoint} answered as member ${r.memberId}, not ${memberId}`);
+    return r.status;
   }
 
   async memberList(via: string): Promise<MemberInfo[]> {
