@@ -1,0 +1,69 @@
+// `etcd-ops status` as a process against real etcd: JSON shape, table, exit codes, one-line failures.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { runCli, tlsFlags } from '../harness/cli';
+import { EtcdTestCluster } from '../harness/etcd-cluster';
+
+describe('etcd-ops status (real etcd)', () => {
+  let cluster: EtcdTestCluster;
+  before(async () => { cluster = await EtcdTestCluster.start({ members: 3 }); });
+  after(async () => cluster?.close());
+
+  it('prints the documented JSON shape', async () => {
+    const r = await runCli(['status', '--endpoints', cluster.endpoints.join(','), ...tlsFlags(cluster.tls), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const out = JSON.parse(r.stdout);
+    assert.match(out.clusterId, /^[0-9a-f]+$/);
+    assert.deepEqual(out.quorum, { voters: 3, healthy: 3, needed: 2, ok: true });
+    assert.equal(out.members.length, 3);
+    const leaders = out.members.filter((m: { isLeader: boolean }) => m.isLeader);
+    assert.equal(leaders.length, 1);
+    assert.equal(out.leader, leaders[0].id);
+    assert.equal(leaders[0].name, await cluster.leaderName());
+    for (const m of out.members) {
+      for (const k of ['id', 'name', 'endpoint', 'healthy', 'isLeader', 'isLearner', 'raftTerm', 'raftIndex', 'appliedIndex', 'dbSize', 'latencyMs', 'error']) {
+        assert.ok(k in m, `member field ${k}`);
+      }
+      assert.equal(m.healthy, true);
+    }
+  });
+
+  it('prints a readable table', async () => {
+    const r = await runCli(['status', '--endpoints', cluster.endpoints.join(','), ...tlsFlags(cluster.tls)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ID\s+NAME\s+ENDPOINT\s+HEALTH/);
+    assert.match(r.stdout, /quorum 3\/3 healthy, 2 needed: ok/);
+    for (const n of ['m1', 'm2', 'm3']) assert.match(r.stdout, new RegExp(`\\b${n}\\b`));
+  });
+
+  it('exits non-zero with one line when nothing answers', async () => {
+    const r = await runCli(['status', '--endpoints', 'https://127.0.0.1:1', ...tlsFlags(cluster.tls), '--json', '--timeout', '500']);
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /no endpoint answered \(status: connection refused/);
+  });
+
+  it('refuses missing --endpoints and bad --timeout with usage errors', async () => {
+    const missing = await runCli(['status', '--json'], { env: { ETCDCTL_ENDPOINTS: '' } });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--endpoints is required/);
+    const bad = await runCli(['status', '--endpoints', cluster.endpoints[0], '--timeout', 'soon']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--timeout must be an integer/);
+    assert.doesNotMatch(bad.stderr + missing.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('reports a dead member 1 quickly while the others answer', async () => {
+    await cluster.kill(0);
+    await cluster.waitUntil(async () => (await cluster.leaderName()) !== null, 10000, 'leader');
+    const r = await runCli(['status', '--endpoints', cluster.endpoints.join(','), ...tlsFlags(cluster.tls), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const m1 = out.members.find((m: { name: string }) => m.name === 'm1');
+    assert.equal(m1.healthy, false);
+    assert.match(m1.error, /connection refused/);
+    assert.equal(out.quorum.healthy, 2);
+    assert.ok(r.ms < 3000, `took ${r.ms} ms`);
+  });
+});
