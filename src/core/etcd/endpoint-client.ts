@@ -19,9 +19,10 @@ export interface StatusResult {
   status: MemberStatus;
 }
 
-export interface HealthResult {
-  /** Alarms active in the cluster, as "NOSPACE on <member hex>". Any NOSPACE/CORRUPT = unhealthy, as etcdctl says. */
-  alarms: { memberId: string | null; alarm: string }[];
+/** An active alarm and the member that raised it. Any NOSPACE/CORRUPT makes every endpoint unhealthy, as in etcdctl. */
+export interface Alarm {
+  memberId: string | null;
+  alarm: string;
 }
 
 /** Validates a client URL before any connection attempt, so garbage input gets a plain answer. */
@@ -111,10 +112,10 @@ export class EndpointClient {
   }
 
   /**
-   * etcdctl's `endpoint health`: a linearizable read of key "health" (permission denied still counts as
-   * healthy: the request went through raft) plus the alarm list.
+   * The read half of etcdctl's `endpoint health`: a linearizable get of key "health", which only succeeds
+   * through a working quorum (permission denied still counts: the request went through raft).
    */
-  async health(): Promise<HealthResult> {
+  async linearizableRead(): Promise<void> {
     await this.call('health read', async () => {
       try {
         await this.client.get('health').exec();
@@ -122,15 +123,17 @@ export class EndpointClient {
         if (!/permission denied/i.test((err as Error).message)) throw err;
       }
     });
-    const alarms = await this.call('alarm list', () => this.client.maintenance.alarm({ action: 0, memberID: '0', alarm: 0 } as never));
-    return {
-      alarms: (alarms.alarms ?? []).map((a) => ({ memberId: decimalToHex(a.memberID), alarm: String(a.alarm) }))
-        .filter((a) => a.alarm !== 'NONE' && a.alarm !== '0'),
-    };
+  }
+
+  /** Alarms are replicated through raft, so any member's list is the cluster's list. */
+  async alarms(): Promise<Alarm[]> {
+    const r = await this.call('alarm list', () => this.client.maintenance.alarm({ action: 0, memberID: '0', alarm: 0 } as never));
+    return (r.alarms ?? []).map((a) => ({ memberId: decimalToHex(a.memberID), alarm: String(a.alarm) }))
+      .filter((a) => a.alarm !== 'NONE' && a.alarm !== '0');
   }
 
   async memberList(): Promise<{ clusterId: string | null; members: MemberInfo[] }> {
-    const r = await this.call('member list', () => this.client.cluster.memberList({ linearizable: true } as never));
+    const r = await this.call('member list', () => this.client.cluster.memberList({}));
     return { clusterId: decimalToHex(r.header.cluster_id), members: r.members.map(toMemberInfo) };
   }
 

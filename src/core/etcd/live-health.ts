@@ -3,7 +3,7 @@
 import { ClusterHealth, MemberHealth, quorumOf } from '../cluster-model';
 import { sameId } from '../ids';
 import { MemberInfo } from '../port';
-import { EndpointClient, EndpointError, HealthResult, StatusResult } from './endpoint-client';
+import { Alarm, EndpointClient, EndpointError, StatusResult } from './endpoint-client';
 import { healthFindings } from './health-findings';
 import { ConnectionProfile, DEFAULT_TIMEOUT_MS } from './profile';
 import { loadTls, TlsMaterial } from './tls';
@@ -12,7 +12,8 @@ interface Probe {
   endpoint: string;
   client: EndpointClient | null;
   status: StatusResult | null;
-  health: HealthResult | null;
+  /** The linearizable read went through. */
+  readOk: boolean;
   latencyMs: number | null;
   error: string | null;
 }
@@ -29,6 +30,8 @@ export class EndpointPool {
   private readonly clients = new Map<string, EndpointClient>();
   private tls: TlsMaterial | undefined;
   private tlsLoaded = false;
+  /** The endpoint that last answered a cluster-wide read. */
+  preferred: string | null = null;
 
   constructor(readonly profile: ConnectionProfile) {}
 
@@ -54,7 +57,7 @@ export class EndpointPool {
 }
 
 async function probe(pool: EndpointPool, endpoint: string): Promise<Probe> {
-  const result: Probe = { endpoint, client: null, status: null, health: null, latencyMs: null, error: null };
+  const result: Probe = { endpoint, client: null, status: null, readOk: false, latencyMs: null, error: null };
   try {
     result.client = pool.client(endpoint);
   } catch (err) {
@@ -62,24 +65,37 @@ async function probe(pool: EndpointPool, endpoint: string): Promise<Probe> {
     return result;
   }
   const started = performance.now();
-  const [status, health] = await Promise.allSettled([
+  const [status, read] = await Promise.allSettled([
     result.client.status().then((s) => { result.latencyMs = Math.round((performance.now() - started) * 10) / 10; return s; }),
-    result.client.health(),
+    result.client.linearizableRead(),
   ]);
   if (status.status === 'fulfilled') result.status = status.value;
-  if (health.status === 'fulfilled') result.health = health.value;
-  const failure = status.status === 'rejected' ? status.reason : health.status === 'rejected' ? health.reason : null;
+  result.readOk = read.status === 'fulfilled';
+  const failure = status.status === 'rejected' ? status.reason : read.status === 'rejected' ? read.reason : null;
   if (failure) result.error = failure instanceof EndpointError ? failure.message : String((failure as Error)?.message ?? failure);
   return result;
 }
 
-/** The member list from the first endpoint that answers with one; all are asked at once. */
-async function firstMemberList(pool: EndpointPool, endpoints: string[]): Promise<{ clusterId: string | null; members: MemberInfo[] } | null> {
-  const attempts = endpoints.map(async (e) => pool.client(e).memberList());
+/**
+ * Cluster-wide reads (member list, alarms) need one answer, not N: ask the endpoint that answered last time
+ * and fall back to all the others at once if it cannot. Never pinned to the first configured endpoint.
+ */
+async function fromAnyMember<T>(pool: EndpointPool, endpoints: string[], ask: (c: EndpointClient) => Promise<T>): Promise<{ value: T; endpoint: string } | null> {
+  const tryAll = (list: string[]) => Promise.any(list.map(async (e) => ({ value: await ask(pool.client(e)), endpoint: e })));
+  const preferred = pool.preferred && endpoints.includes(pool.preferred) ? pool.preferred : null;
   try {
-    return await Promise.any(attempts);
+    const r = await tryAll(preferred ? [preferred] : endpoints);
+    pool.preferred = r.endpoint;
+    return r;
   } catch {
-    return null;
+    if (!preferred) return null;
+    try {
+      const r = await tryAll(endpoints.filter((e) => e !== preferred));
+      pool.preferred = r.endpoint;
+      return r;
+    } catch {
+      return null;
+    }
   }
 }
 
@@ -97,10 +113,13 @@ export async function refreshCluster(profile: ConnectionProfile, options: Refres
   const pool = options.pool ?? new EndpointPool(profile);
   try {
     const endpoints = [...new Set(profile.endpoints)];
-    const [probes, list] = await Promise.all([
+    const [probes, listed, alarmed] = await Promise.all([
       Promise.all(endpoints.map((e) => probe(pool, e))),
-      firstMemberList(pool, endpoints),
+      fromAnyMember(pool, endpoints, (c) => c.memberList()),
+      fromAnyMember(pool, endpoints, (c) => c.alarms()),
     ]);
+    const list = listed?.value ?? null;
+    const alarms = alarmed?.value ?? [];
 
     // Members not reachable through any configured endpoint still deserve a real answer.
     if (list && options.probeUnlistedMembers !== false) {
@@ -112,7 +131,7 @@ export async function refreshCluster(profile: ConnectionProfile, options: Refres
       if (extra.length) probes.push(...(await Promise.all(extra.map((e) => probe(pool, e)))));
     }
 
-    const members = assembleMembers(list?.members ?? null, probes);
+    const members = assembleMembers(list?.members ?? null, probes, alarms);
     const leader = electedLeader(members);
     for (const m of members) m.isLeader = Boolean(leader && sameId(m.id, leader));
     const clusterId = list?.clusterId ?? probes.find((p) => p.status?.clusterId)?.status?.clusterId ?? null;
@@ -127,10 +146,11 @@ export async function refreshCluster(profile: ConnectionProfile, options: Refres
   }
 }
 
-function memberFromProbe(p: Probe, info: MemberInfo | undefined): MemberHealth {
-  const alarms = (p.health?.alarms ?? []).filter((a) => !a.memberId || !info || sameId(a.memberId, info.id)).map((a) => a.alarm);
-  const anyAlarm = (p.health?.alarms ?? []).some((a) => a.alarm === 'NOSPACE' || a.alarm === 'CORRUPT');
-  const error = p.error ?? (anyAlarm ? `alarm active: ${(p.health?.alarms ?? []).map((a) => a.alarm).join(', ')}` : null);
+function memberFromProbe(p: Probe, info: MemberInfo | undefined, clusterAlarms: Alarm[]): MemberHealth {
+  const memberId = info?.id ?? p.status?.memberId;
+  const alarms = clusterAlarms.filter((a) => memberId && sameId(a.memberId, memberId)).map((a) => a.alarm);
+  const anyAlarm = clusterAlarms.some((a) => a.alarm === 'NOSPACE' || a.alarm === 'CORRUPT');
+  const error = p.error ?? (anyAlarm ? `alarm active: ${clusterAlarms.map((a) => a.alarm).join(', ')}` : null);
   return {
     id: info?.id ?? p.status?.memberId ?? null,
     name: info?.name ?? '',
@@ -139,7 +159,7 @@ function memberFromProbe(p: Probe, info: MemberInfo | undefined): MemberHealth {
     isLearner: info?.isLearner ?? p.status?.status.isLearner ?? false,
     started: info ? info.name !== '' : p.status !== null,
     endpoint: p.endpoint,
-    healthy: p.status !== null && p.health !== null && !anyAlarm,
+    healthy: p.status !== null && p.readOk && !anyAlarm,
     isLeader: false,
     latencyMs: p.latencyMs,
     error,
@@ -149,13 +169,13 @@ function memberFromProbe(p: Probe, info: MemberInfo | undefined): MemberHealth {
 }
 
 /** Joins the member list with the probes: by responder id when it answered, by client URL when it did not. */
-function assembleMembers(list: MemberInfo[] | null, probes: Probe[]): MemberHealth[] {
-  if (!list) return probes.map((p) => memberFromProbe(p, undefined));
+function assembleMembers(list: MemberInfo[] | null, probes: Probe[], alarms: Alarm[]): MemberHealth[] {
+  if (!list) return probes.map((p) => memberFromProbe(p, undefined, alarms));
   const used = new Set<Probe>();
   const members = list.map((info) => {
     const p = probes.find((x) => !used.has(x) && x.status && sameId(x.status.memberId, info.id))
       ?? probes.find((x) => !used.has(x) && !x.status && info.clientURLs.some((u) => normalizeUrl(u) === normalizeUrl(x.endpoint)));
-    if (p) { used.add(p); return memberFromProbe(p, info); }
+    if (p) { used.add(p); return memberFromProbe(p, info, alarms); }
     return {
       id: info.id, name: info.name, peerURLs: info.peerURLs, clientURLs: info.clientURLs, isLearner: info.isLearner,
       started: info.name !== '', endpoint: null, healthy: false, isLeader: false, latencyMs: null,
@@ -166,7 +186,7 @@ function assembleMembers(list: MemberInfo[] | null, probes: Probe[]): MemberHeal
   // Endpoints that answered as some other cluster's member, or not at all and match no member, stay visible.
   for (const p of probes) {
     if (used.has(p)) continue;
-    const m = memberFromProbe(p, undefined);
+    const m = memberFromProbe(p, undefined, alarms);
     if (p.status) { m.healthy = false; m.error = `answered as member ${p.status.memberId}, which is not in this cluster's member list`; }
     members.push(m);
   }
