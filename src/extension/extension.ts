@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { App } from './app';
 import { ClusterRegistry } from './cluster-registry';
 import { registerConnectCommands } from './commands/connect';
+import { registerOperationCommands } from './commands/operations';
 import { RefreshScheduler } from './refresh-scheduler';
 import { readSettings, SECTION } from './settings';
 import { HealthStatusBar } from './status-bar';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): App {
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) applySettings(); }),
   );
   registerConnectCommands(app);
+  registerOperationCommands(app);
   applySettings();
   scheduler.setVisible(treeView.visible);
   return app;
