@@ -28,7 +28,8 @@ export interface ControlPlaneView {
 export interface ClusterEntry {
   key: string;
   label: string;
-  port: ClusterPort;
+  /** Null for a kube context with no etcd endpoints: only its control plane is shown. */
+  port: ClusterPort | null;
   profile: ConnectionProfile | null;
   simulated: boolean;
   health: ClusterHealth | null;
@@ -56,8 +57,8 @@ export class ClusterRegistry implements vscode.Disposable {
     const wanted = new Map(profiles.map((p) => [`etcd:${p.name}`, p]));
     for (const [key, e] of this.entries) {
       const p = wanted.get(key);
-      if (!e.simulated && (!p || JSON.stringify(p) !== JSON.stringify(e.profile))) {
-        void e.port.close();
+      if (e.profile && (!p || JSON.stringify(p) !== JSON.stringify(e.profile))) {
+        void e.port?.close();
         this.entries.delete(key);
       }
     }
@@ -81,24 +82,35 @@ export class ClusterRegistry implements vscode.Disposable {
   detach(key: string): void {
     const e = this.entries.get(key);
     if (!e) return;
-    void e.port.close();
+    void e.port?.close();
     this.entries.delete(key);
     this.changed.fire(undefined);
   }
 
-  /** Creates (or returns) the entry a kube context shows under when no etcd profile claims it. */
-  setControlPlane(key: string, label: string, view: ControlPlaneView): void {
+  /** A kube context that no etcd profile claims gets an entry of its own, with only a control plane. */
+  ensureKubeOnly(key: string, label: string): ClusterEntry {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { key, label, port: null, profile: null, simulated: false, health: null, error: null, refreshing: false, controlPlane: null };
+      this.entries.set(key, entry);
+      this.changed.fire(undefined);
+    }
+    return entry;
+  }
+
+  setControlPlane(key: string, view: ControlPlaneView | null): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     entry.controlPlane = view;
-    this.changed.fire(entry);
+    if (!view && !entry.port) this.detach(key);
+    else this.changed.fire(entry);
   }
 
   async refresh(entry: ClusterEntry): Promise<void> {
-    if (entry.refreshing) return;
+    if (entry.refreshing || !entry.port) return;
     entry.refreshing = true;
     try {
-      entry.health = await entry.port.snapshot();
+      entry.health = await entry.port!.snapshot();
       entry.error = null;
     } catch (err) {
       entry.error = (err as Error).message ?? String(err);
@@ -113,7 +125,7 @@ export class ClusterRegistry implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const e of this.entries.values()) void e.port.close();
+    for (const e of this.entries.values()) void e.port?.close();
     this.entries.clear();
     this.changed.dispose();
   }

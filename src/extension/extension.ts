@@ -5,6 +5,7 @@ import { App } from './app';
 import { ClusterRegistry } from './cluster-registry';
 import { registerConnectCommands } from './commands/connect';
 import { registerOperationCommands } from './commands/operations';
+import { ControlPlaneSync } from './control-plane-sync';
 import { RefreshScheduler } from './refresh-scheduler';
 import { readSettings, SECTION } from './settings';
 import { HealthStatusBar } from './status-bar';
@@ -18,16 +19,19 @@ export function activate(context: vscode.ExtensionContext): App {
   let settings = readSettings();
   const scheduler = new RefreshScheduler(registry, settings.refreshIntervalMs);
   const app: App = { context, registry, log, treeView, settings: () => settings };
+  const controlPlane = new ControlPlaneSync(registry, log);
 
   const applySettings = () => {
     settings = readSettings();
     registry.setProfiles(settings.profiles);
+    // After activation returns: listing contexts reads files, watching loads the Kubernetes client.
+    setImmediate(() => controlPlane.apply(settings));
     scheduler.setInterval(settings.refreshIntervalMs);
     void vscode.commands.executeCommand('setContext', 'etcdOps.configured', registry.list().length > 0);
     if (treeView.visible) void registry.refreshAll();
   };
 
-  context.subscriptions.push(registry, log, tree, treeView, scheduler, new HealthStatusBar(registry),
+  context.subscriptions.push(controlPlane, registry, log, tree, treeView, scheduler, new HealthStatusBar(registry),
     treeView.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) applySettings(); }),
   );

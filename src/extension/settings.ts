@@ -11,6 +11,7 @@ interface ProfileSetting {
   certFile?: string;
   keyFile?: string;
   dataDir?: string;
+  kubeContext?: string;
 }
 
 export interface Settings {
@@ -35,6 +36,7 @@ export function readSettings(): Settings {
       endpoints: quick,
       tls: { caFile: c.get<string>('connection.caFile') || undefined, certFile: c.get<string>('connection.certFile') || undefined, keyFile: c.get<string>('connection.keyFile') || undefined },
       timeoutMs, origin: 'settings', dataDir: c.get<string>('connection.dataDir') || undefined,
+      kubeContext: c.get<string>('connection.kubeContext') || undefined,
     });
   }
   for (const [i, p] of (c.get<ProfileSetting[]>('connection.profiles', []) ?? []).entries()) {
@@ -42,7 +44,7 @@ export function readSettings(): Settings {
     if (!endpoints.length) continue;
     profiles.push({
       name: p.name || `profile ${i + 1}`, endpoints,
-      tls: { caFile: p.caFile, certFile: p.certFile, keyFile: p.keyFile }, timeoutMs, origin: 'settings', dataDir: p.dataDir,
+      tls: { caFile: p.caFile, certFile: p.certFile, keyFile: p.keyFile }, timeoutMs, origin: 'settings', dataDir: p.dataDir, kubeContext: p.kubeContext,
     });
   }
   return {

@@ -19,6 +19,8 @@ export interface ConnectionProfile {
   /** Config files that named these endpoints, for findings that point at a file. */
   configFiles?: string[];
   distro?: string;
+  /** The kube context whose control plane belongs to this etcd cluster (tree grouping). */
+  kubeContext?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2000;

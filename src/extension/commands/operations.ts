@@ -19,14 +19,18 @@ const verbs: Record<Operation, { title: string; button: string }> = {
   'remove-member': { title: 'Remove member', button: 'Remove member' },
 };
 
-async function pickCluster(app: App): Promise<ClusterEntry | undefined> {
-  const entries = app.registry.list();
+/** An entry that has etcd behind it (kube-only entries have no port). */
+type EtcdEntry = ClusterEntry & { port: NonNullable<ClusterEntry['port']> };
+const hasPort = (e: ClusterEntry): e is EtcdEntry => e.port !== null;
+
+async function pickCluster(app: App): Promise<EtcdEntry | undefined> {
+  const entries = app.registry.list().filter(hasPort);
   if (entries.length <= 1) return entries[0];
   const pick = await vscode.window.showQuickPick(entries.map((e) => ({ label: e.label, description: e.simulated ? 'simulated' : e.profile?.endpoints.join(', '), entry: e })), { title: 'Which cluster?' });
   return pick?.entry;
 }
 
-async function pickMember(entry: ClusterEntry, title: string, filter: (m: MemberHealth) => boolean): Promise<MemberHealth | undefined> {
+async function pickMember(entry: EtcdEntry, title: string, filter: (m: MemberHealth) => boolean): Promise<MemberHealth | undefined> {
   const h = entry.health ?? (await entry.port.snapshot());
   const leader = h.members.find((m) => m.isLeader);
   const items = h.members.filter((m) => m.id && filter(m)).map((m) => {
@@ -60,7 +64,7 @@ function audit(app: App, result: OpResult, cluster: ClusterEntry): void {
   if (result.leaderlessMs !== undefined) app.log.info(`  leaderless for ${formatMs(result.leaderlessMs)}`);
 }
 
-async function runOperation(app: App, entry: ClusterEntry, op: Operation, member: MemberHealth, dryRun: boolean): Promise<OpResult | undefined> {
+async function runOperation(app: App, entry: EtcdEntry, op: Operation, member: MemberHealth, dryRun: boolean): Promise<OpResult | undefined> {
   const settings = app.settings();
   const config = vscode.workspace.getConfiguration('etcdOps');
   const target = member.id!;
@@ -102,7 +106,7 @@ async function runOperation(app: App, entry: ClusterEntry, op: Operation, member
 
 export function registerOperationCommands(app: App): void {
   const fromNodeOrPick = (op: Operation, dryRun: boolean) => async (node?: MemberNode) => {
-    const entry = node?.entry ?? (await pickCluster(app));
+    const entry = node?.entry && hasPort(node.entry) ? node.entry : await pickCluster(app);
     if (!entry) return undefined;
     const member = node?.member ?? (await pickMember(entry,
       op === 'move-leader' ? 'Transfer leadership to…' : `Remove which member${dryRun ? ' (dry run)' : ''}?`,
