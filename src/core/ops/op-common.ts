@@ -1,0 +1,57 @@
+// Steps and helpers both operations use: reading the cluster, asking for confirmation, naming members,
+// and reading the member list afterwards from a member that is still there.
+import { ClusterHealth } from '../cluster-model';
+import { MemberInfo } from '../port';
+import { errorText } from './etcd-errors';
+import { findById, knownMembers, label } from './member-ref';
+import { OpRun, OpStop } from './op-run';
+
+export async function readCluster(run: OpRun, stepName = 'read cluster state'): Promise<ClusterHealth> {
+  return run.step(stepName, async (note) => {
+    const h = await run.port.snapshot();
+    const leader = findById(h, h.leader);
+    note.detail = `${knownMembers(h).length} members, leader ${leader ? label(leader) : 'none'}, `
+      + `${h.quorum.healthy} of ${h.quorum.voters} voters healthy (quorum ${h.quorum.needed})`;
+    return h;
+  });
+}
+
+/** Members worth polling: known id, started, with a URL to reach them. */
+export function watchedMembers(h: ClusterHealth): string[] {
+  return knownMembers(h).filter((m) => m.started && (m.endpoint || m.clientURLs.length)).map((m) => m.id as string);
+}
+
+/** "m2 (8e9e...)" for ids of the cluster as first read; the bare id for others. */
+export function nameResolver(h: ClusterHealth): (id: string | null) => string {
+  return (id) => {
+    if (!id) return 'none';
+    const m = findById(h, id);
+    return m ? label(m) : id;
+  };
+}
+
+/** Asks the caller's confirmation (CLI prompt, VS Code modal) once the checks passed. */
+export async function confirmOrStop(run: OpRun): Promise<void> {
+  if (!run.options.confirm) return;
+  const preview = { ...run.result, checks: [...run.result.checks], steps: [...run.result.steps] };
+  if (!(await run.options.confirm(preview))) throw new OpStop('not confirmed: nothing was changed', true);
+}
+
+/**
+ * The member list as one of `viaIds` sees it (first that answers), for the audit. Never fails the
+ * operation: returns null when no member answered within the time left.
+ */
+export async function readAfter(run: OpRun, viaIds: string[], exclude?: string): Promise<MemberInfo[] | null> {
+  const tried = new Set<string>();
+  for (const id of viaIds) {
+    if (tried.has(id) || id === exclude) continue;
+    tried.add(id);
+    if (run.remaining() <= 0) break;
+    try {
+      return await run.within(run.port.memberList(id), run.budget(), `member list from ${id}`);
+    } catch (err) {
+      run.waiting(`a member list from another member (${id}: ${errorText(err)})`);
+    }
+  }
+  return null;
+}
