@@ -307,6 +307,8 @@ export class KubeStandIn {
       return this.json(res, 410, gone);
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // kube-apiserver sends the headers at once, before any event; Node would hold them until the first write.
+    res.flushHeaders();
     if (!from || fromRv === 0) {
       // No version: the current state as synthetic ADDED events, then changes (kube-apiserver semantics).
       for (const o of this.objects[kind].values()) if (selector(o)) this.send(res, 'ADDED', o);
