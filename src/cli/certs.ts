@@ -1,7 +1,66 @@
-// Placeholder until the command lands.
+// `etcd-ops certs FILE|DIR`: validity, SANs, key match, chain and key usages of etcd's certificates, in the
+// distribution's layout (k3s/RKE2 tls/etcd, k0s pki/etcd, kubeadm pki/etcd). Exits 0 when it could report.
+import { CertsReport, inspectCertificates } from '../core/certs/inspect';
+import { Finding } from '../core/findings';
+import { boolFlag, intFlag, stringFlag, UsageError } from './args';
 import { CliCommand } from './command';
+import { CliIo, printJson, table } from './output';
+
+const HELP = `etcd-ops certs FILE|DIR [--hosts H,...] [--peer-hosts H,...] [--warn-days N] [--json]
+
+Checks etcd certificates: expiry (warning within --warn-days, default 30), SANs (server certs must cover
+127.0.0.1 and --hosts; peer certs --peer-hosts), private key match, signature by the right CA, key usage and
+extended key usage. DIR may be a distribution's etcd cert dir or one above it.`;
+
+function list(v: string | undefined): string[] {
+  return v ? v.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean) : [];
+}
+
+export function certsJson(r: CertsReport) {
+  return {
+    target: r.target, distro: r.distro, certDir: r.certDir,
+    certificates: r.certificates.map((c) => ({
+      path: c.path, index: c.index, role: c.role, subject: c.subject, issuer: c.issuer, notBefore: c.notBefore,
+      notAfter: c.notAfter, daysLeft: c.daysLeft, isCA: c.isCA, sans: c.sans, keyUsage: c.keyUsage,
+      extendedKeyUsage: c.extendedKeyUsage, keyFile: c.keyFile, keyMatches: c.keyMatches, verifiedBy: c.verifiedBy,
+      fingerprint256: c.fingerprint256, findings: c.findings,
+    })),
+    findings: r.findings,
+  };
+}
+
+function printFinding(io: CliIo, f: Finding): void {
+  io.out(`${f.severity.toUpperCase()} ${f.code} (${f.subject}): ${f.message}\n  -> ${f.remediation}${f.command ? `\n  $ ${f.command}` : ''}`);
+}
+
+function printText(io: CliIo, r: CertsReport): void {
+  io.out(`${r.certDir ?? r.target}${r.distro ? ` (${r.distro} layout)` : ''}`);
+  if (r.certificates.length) {
+    const worst = (fs: Finding[]) => (fs.some((f) => f.severity === 'error') ? 'ERROR' : fs.some((f) => f.severity === 'warning') ? 'warning' : 'ok');
+    io.out(table(['FILE', 'ROLE', 'SUBJECT', 'EXPIRES', 'DAYS', 'KEY', 'CHECK'], r.certificates.map((c) => [
+      c.path + (c.index > 1 ? `#${c.index}` : ''), c.role, c.subject, c.notAfter.slice(0, 10), String(c.daysLeft),
+      c.keyMatches === null ? '-' : c.keyMatches ? 'match' : 'MISMATCH', worst(c.findings),
+    ])));
+  }
+  const findings = [...r.findings, ...r.certificates.flatMap((c) => c.findings)];
+  if (findings.length) io.out('');
+  for (const f of findings) printFinding(io, f);
+  if (!findings.length) io.out('\nNo problems found.');
+}
 
 export const command: CliCommand = {
-  summary: 'certs',
-  async run(_args, io) { io.err('etcd-ops certs: not available yet'); return 1; },
+  summary: 'check etcd certificates: expiry, SANs, key match, chain, key usages (k3s, RKE2, k0s, kubeadm layouts)',
+  async run(args, io) {
+    if (boolFlag(args, 'help')) { io.out(HELP); return 0; }
+    const target = args.positionals[0];
+    if (!target) throw new UsageError('give a certificate file or directory: etcd-ops certs FILE|DIR');
+    const report = inspectCertificates(target, {
+      serverHosts: list(stringFlag(args, 'hosts')),
+      peerHosts: list(stringFlag(args, 'peer-hosts')),
+      warnDays: intFlag(args, 'warn-days', 30, 0),
+    });
+    if (boolFlag(args, 'json')) printJson(io, certsJson(report));
+    else printText(io, report);
+    return 0;
+  },
 };

@@ -1,7 +1,85 @@
-// Placeholder until the command lands.
+// `etcd-ops diagnose`: what a node's etcd data dir means for joining (fresh, certs only, db without WAL,
+// joined, learner, removed, another cluster's, corrupt), read-only, compared with the live cluster when
+// --endpoints are given. A diagnosis that completes exits 0 whatever it found.
+import * as fs from 'node:fs';
+import { Diagnosis, diagnoseDataDir } from '../core/datadir/diagnose';
+import { DataDirUsageError } from '../core/datadir/layout';
+import { LiveView } from '../core/datadir/join-state';
+import { refreshCluster } from '../core/etcd/live-health';
+import { formatBytes } from '../core/format';
+import { boolFlag, ParsedArgs, stringFlag, UsageError } from './args';
 import { CliCommand } from './command';
+import { hasConnectionFlags, profileFromFlags } from './connection-flags';
+import { CliIo, printJson } from './output';
+
+const HELP = `etcd-ops diagnose --data-dir DIR [--pki DIR] [--endpoints URL,... --cacert F --cert F --key F --timeout MS] [--json]
+
+Reads an etcd data dir without writing or locking it (a running member's too) and says whether the node is
+fresh, has certificates only, has a db without WAL, joined, is a learner, was removed, belongs to another
+cluster, or is corrupt, with what to do next. --endpoints compares it with the live cluster.`;
+
+/** The live view from one health refresh, or the reason there is none. */
+async function liveView(args: ParsedArgs): Promise<{ live: LiveView | null; reason: string | null }> {
+  if (!hasConnectionFlags(args)) return { live: null, reason: 'no --endpoints given' };
+  const health = await refreshCluster(profileFromFlags(args));
+  if (health.members.every((m) => m.status === null) && health.findings.some((f) => f.code === 'member-list-unavailable')) {
+    const why = health.members.map((m) => m.error).find(Boolean);
+    return { live: null, reason: `no endpoint answered${why ? `: ${why}` : ''}` };
+  }
+  if (health.findings.some((f) => f.code === 'member-list-unavailable')) {
+    return { live: null, reason: 'no member answered the member list request' };
+  }
+  const members = health.members
+    .filter((m) => m.id && !(m.error ?? '').startsWith('answered as member'))
+    .map((m) => ({ id: m.id!, name: m.name, isLearner: m.isLearner }));
+  return { live: { clusterId: health.clusterId, members }, reason: null };
+}
+
+export function diagnosisJson(d: Diagnosis) {
+  return { state: d.state, memberId: d.memberId, clusterId: d.clusterId, dataDir: d.dataDir, findings: d.findings, details: d.details };
+}
+
+function printText(io: CliIo, d: Diagnosis): void {
+  io.out(`${d.dataDir}: ${d.state.toUpperCase()}`);
+  if (d.memberId || d.clusterId) io.out(`  member ${d.memberId ?? 'unknown'} · cluster ${d.clusterId ?? 'unknown'}`);
+  const x = d.details;
+  if (x.walSegments) {
+    io.out(`  WAL: ${x.walSegments} segment(s), last index ${x.lastIndex ?? '-'} term ${x.lastTerm ?? '-'}, commit ${x.hardState?.commit ?? '-'}`
+      + (x.bootSnapshot ? ` · snapshot at ${x.bootSnapshot.index}` : ''));
+  }
+  if (x.db) {
+    const members = x.db.members?.map((m) => `${m.name || '(unstarted)'} ${m.id}${m.isLearner ? ' learner' : ''}`).join(', ') ?? 'none';
+    io.out(`  db: ${formatBytes(x.db.size)}, applied index ${x.db.consistentIndex ?? '-'}, members: ${members}${x.db.removedMembers.length ? `, removed: ${x.db.removedMembers.join(', ')}` : ''}`);
+  }
+  if (x.pkiDir) io.out(`  certificates: ${x.certificates} checked in ${x.pkiDir}`);
+  for (const f of d.findings) {
+    io.out(`\n${f.severity.toUpperCase()}${f.transient ? ' (transient)' : ''} ${f.code}: ${f.message}\n  -> ${f.remediation}${f.command ? `\n  $ ${f.command}` : ''}`);
+  }
+}
 
 export const command: CliCommand = {
-  summary: 'diagnose',
-  async run(_args, io) { io.err('etcd-ops diagnose: not available yet'); return 1; },
+  summary: 'join state of a node\'s etcd data dir (read-only), with certificates and the live cluster',
+  async run(args, io) {
+    if (boolFlag(args, 'help')) { io.out(HELP); return 0; }
+    const dataDir = stringFlag(args, 'data-dir') ?? args.positionals[0];
+    if (!dataDir) throw new UsageError('--data-dir DIR is required (the etcd data dir, e.g. /var/lib/rancher/k3s/server/db/etcd)');
+    const pkiDir = stringFlag(args, 'pki');
+    if (pkiDir !== undefined) {
+      let ok = false;
+      try { ok = fs.statSync(pkiDir).isDirectory(); } catch { /* reported below */ }
+      if (!ok) throw new DataDirUsageError(`--pki ${pkiDir}: not a directory`);
+    }
+    // Check the dir before asking the cluster, so a typo fails in a line without waiting for the network.
+    try {
+      if (!fs.statSync(dataDir).isDirectory()) throw new DataDirUsageError(`${dataDir}: not a directory`);
+    } catch (err) {
+      if (err instanceof DataDirUsageError) throw err;
+      throw new DataDirUsageError(`${dataDir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}`);
+    }
+    const { live, reason } = await liveView(args);
+    const d = diagnoseDataDir({ dataDir, pkiDir: pkiDir ?? null, live, liveUnavailableReason: reason });
+    if (boolFlag(args, 'json')) printJson(io, diagnosisJson(d));
+    else printText(io, d);
+    return 0;
+  },
 };

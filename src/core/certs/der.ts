@@ -1,0 +1,64 @@
+// Just enough DER to read the X.509 KeyUsage bits, which node:crypto does not expose (it gives the
+// extended key usages only). Every length is checked against its parent, so bad bytes return null.
+
+interface Tlv { tag: number; start: number; end: number; next: number }
+
+function readTlv(buf: Uint8Array, pos: number, limit: number): Tlv | null {
+  if (pos + 2 > limit) return null;
+  const tag = buf[pos];
+  let len = buf[pos + 1];
+  let p = pos + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || p + n > limit) return null;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + buf[p + i];
+    p += n;
+  }
+  if (p + len > limit) return null;
+  return { tag, start: p, end: p + len, next: p + len };
+}
+
+function children(buf: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (let p = parent.start; p < parent.end;) {
+    const t = readTlv(buf, p, parent.end);
+    if (!t || out.length > 64) return out;
+    out.push(t);
+    p = t.next;
+  }
+  return out;
+}
+
+const KEY_USAGE_OID = [0x55, 0x1d, 0x0f]; // 2.5.29.15
+const KEY_USAGE_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement',
+  'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
+
+/** Names of the KeyUsage bits set in a DER certificate; null when it has no KeyUsage extension. */
+export function keyUsageOf(der: Uint8Array): string[] | null {
+  const cert = readTlv(der, 0, der.length);
+  if (!cert || cert.tag !== 0x30) return null;
+  const tbs = children(der, cert)[0];
+  if (!tbs || tbs.tag !== 0x30) return null;
+  const extsWrapper = children(der, tbs).find((t) => t.tag === 0xa3);
+  if (!extsWrapper) return null;
+  const exts = children(der, extsWrapper)[0];
+  if (!exts || exts.tag !== 0x30) return null;
+  for (const ext of children(der, exts)) {
+    const parts = children(der, ext);
+    const oid = parts[0];
+    if (!oid || oid.tag !== 0x06 || oid.end - oid.start !== 3) continue;
+    if (!KEY_USAGE_OID.every((b, i) => der[oid.start + i] === b)) continue;
+    const octets = parts.find((t) => t.tag === 0x04);
+    if (!octets) return null;
+    const bits = readTlv(der, octets.start, octets.end);
+    if (!bits || bits.tag !== 0x03 || bits.end - bits.start < 1) return null;
+    const names: string[] = [];
+    for (let i = 0; i < KEY_USAGE_NAMES.length; i++) {
+      const byte = bits.start + 1 + (i >> 3);
+      if (byte < bits.end && der[byte] & (0x80 >> (i & 7))) names.push(KEY_USAGE_NAMES[i]);
+    }
+    return names;
+  }
+  return null;
+}

@@ -1,0 +1,80 @@
+// Reads PEM files (certificates, private keys) with a size cap, turning every failure into words rather
+// than exceptions: a certificate report lists what it could not read as findings.
+import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+
+/** Cert and key files are a few kB; a chain bundle a few tens. */
+export const MAX_PEM_BYTES = 1024 * 1024;
+
+export class CertFileError extends Error {
+  constructor(readonly code: 'unreadable' | 'too-large' | 'not-pem' | 'bad-certificate' | 'bad-key' | 'encrypted-key',
+    readonly file: string, detail: string) {
+    super(`${file}: ${detail}`);
+    this.name = 'CertFileError';
+  }
+}
+
+export function readBoundedFile(file: string): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CertFileError('unreadable', file, code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new CertFileError('unreadable', file, 'not a regular file');
+    if (st.size > MAX_PEM_BYTES) throw new CertFileError('too-large', file, `${st.size} bytes is larger than any certificate file (limit ${MAX_PEM_BYTES})`);
+    const buf = Buffer.alloc(st.size);
+    let done = 0;
+    while (done < st.size) {
+      const n = fs.readSync(fd, buf, done, st.size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return buf.subarray(0, done);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+
+export interface PemBlock { label: string; text: string }
+
+export function pemBlocks(bytes: Buffer): PemBlock[] {
+  const text = bytes.toString('latin1');
+  const out: PemBlock[] = [];
+  for (const m of text.matchAll(BLOCK)) {
+    out.push({ label: m[1], text: m[0] });
+    if (out.length >= 64) break;
+  }
+  return out;
+}
+
+/** Every certificate in a PEM buffer. Throws CertFileError when there is none or one is malformed. */
+export function parseCertificates(bytes: Buffer, file: string): X509Certificate[] {
+  const blocks = pemBlocks(bytes).filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
+  if (!blocks.length) throw new CertFileError('not-pem', file, 'no PEM CERTIFICATE block');
+  return blocks.map((b, i) => {
+    try {
+      return new X509Certificate(b.text);
+    } catch (err) {
+      throw new CertFileError('bad-certificate', file, `certificate ${i + 1} cannot be parsed (${(err as Error).message})`);
+    }
+  });
+}
+
+export function parsePrivateKey(bytes: Buffer, file: string): KeyObject {
+  const block = pemBlocks(bytes).find((b) => /PRIVATE KEY$/.test(b.label));
+  if (!block) throw new CertFileError('not-pem', file, 'no PEM PRIVATE KEY block');
+  if (block.label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(block.text)) {
+    throw new CertFileError('encrypted-key', file, 'the key is encrypted (etcd cannot use an encrypted key either)');
+  }
+  try {
+    return createPrivateKey(block.text);
+  } catch (err) {
+    throw new CertFileError('bad-key', file, `private key cannot be parsed (${(err as Error).message})`);
+  }
+}
