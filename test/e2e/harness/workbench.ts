@@ -143,6 +143,14 @@ export class Workbench {
     return this.server.extensionHostLogPath();
   }
 
+  /** Log files an extension wrote through its own log output channels (under the extension host's log dir). */
+  extensionLogFiles(extensionId: string): string[] {
+    const hostLog = this.extensionHostLogPath();
+    if (!hostLog) return [];
+    const dir = path.join(path.dirname(hostLog), extensionId);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => path.join(dir, f)) : [];
+  }
+
   /** Where to look when something went wrong; appended to every harness timeout message. */
   logHint(): string {
     const parts = [`code-server log: ${this.server.logFile}`, `extension host log: ${this.extensionHostLogPath() ?? 'none yet'}`];
@@ -250,6 +258,17 @@ export class Workbench {
     const row = this.rowByText(rowText);
     await row.hover();
     await row.locator(`.action-label[aria-label^="${actionTitle.replace(/"/g, '\\"')}"]`).first().click();
+  }
+
+  /** Clicks an action in the side bar's title bars (view/title menu: refresh, add, ...) by its title. */
+  async clickViewAction(actionTitle: string): Promise<void> {
+    await this.page.locator(`${SIDEBAR} .title-actions .action-label[aria-label^="${actionTitle.replace(/"/g, '\\"')}"]`).first().click();
+  }
+
+  /** Clicks a button or link of a view's welcome content (viewsWelcome) by its text. */
+  async clickWelcome(label: string): Promise<void> {
+    await this.page.locator(`${SIDEBAR} .welcome-view-content`).locator('.monaco-button, a')
+      .filter({ hasText: exactText(label) }).first().click();
   }
 
   /** Right-clicks a tree row and chooses `itemText` from its context menu. */
