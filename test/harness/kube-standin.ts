@@ -21,6 +21,8 @@ export interface KubeStandInOptions {
   expiredAs?: 'http-410' | 'error-event';
   gitVersion?: string;
   pki?: TestPki;
+  /** Keep watch streams open past their timeoutSeconds, silent, like a half-open connection. Default false. */
+  ignoreWatchTimeout?: boolean;
 }
 
 export interface KubeconfigOptions {
@@ -267,7 +269,8 @@ export class KubeStandIn {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     if (this.pausedUntilRelease) {
-      this.pausedUntilRelease.push(() => this.handle(req, res));
+      // The client may give up while held; a request whose socket is gone is dropped on release.
+      this.pausedUntilRelease.push(() => { if (!req.socket.destroyed) this.handle(req, res); });
       return;
     }
     const url = new URL(req.url ?? '/', this.url);
@@ -317,7 +320,7 @@ export class KubeStandIn {
     }
     const w: OpenWatch = { kind, selector, res };
     const seconds = Number(params.get('timeoutSeconds') ?? 0);
-    if (seconds > 0) w.timer = setTimeout(() => this.endWatch(w), seconds * 1000);
+    if (seconds > 0 && !this.opts.ignoreWatchTimeout) w.timer = setTimeout(() => this.endWatch(w), seconds * 1000);
     res.on('close', () => { clearTimeout(w.timer); this.watches.delete(w); });
     this.watches.add(w);
   }

@@ -94,6 +94,64 @@ for (const expiredAs of ['http-410', 'error-event'] as const) {
   });
 }
 
+describe('an API server that stalls while watched', () => {
+  let standIn: KubeStandIn;
+  let kubeconfig: string;
+  before(async () => {
+    standIn = await KubeStandIn.start();
+    standIn.putAll('nodes', kubeadmCluster().nodes);
+    kubeconfig = standIn.writeKubeconfig(path.join(standIn.dir, 'kubeconfig'));
+  });
+  after(() => standIn.stop());
+
+  it('reports the stall in bounded time, then recovers and catches up on what changed', async () => {
+    const snaps = new Snapshots();
+    const errors: KubeError[] = [];
+    const watcher = new ControlPlaneWatcher({
+      kubeconfig: { path: kubeconfig }, onSnapshot: snaps.push, onError: (e) => errors.push(e),
+      requestTimeoutMs: 300, backoff: { initialMs: 50, maxMs: 100 }, coalesceMs: 10,
+    });
+    try {
+      await watcher.start();
+      assert.equal(snaps.all[0].state, 'live');
+      const release = standIn.hold();
+      standIn.closeWatches();
+      const stalled = await snaps.next((s) => s.state === 'reconnecting', 'the reconnecting state', 3000);
+      assert.match(stalled.error!, /did not answer within 300 ms/);
+      standIn.setNodeCondition('kcp-1', 'Ready', 'False', 'KubeletNotReady', 'PLEG is not healthy');
+      release();
+      const back = await snaps.next((s) => s.state === 'live' && readyOf(s, 'kcp-1') === 'False', 'recovery with the change');
+      assert.equal(back.error, undefined);
+      assert.ok(errors.length >= 1 && errors.every((e) => e.kind === 'timeout'), errors.map((e) => e.message).join('; '));
+    } finally {
+      watcher.dispose();
+    }
+  });
+});
+
+describe('a watch stream that goes silent', () => {
+  it('is dropped after its window plus the grace period and reopened from the same resourceVersion', async () => {
+    const standIn = await KubeStandIn.start({ ignoreWatchTimeout: true });
+    standIn.putAll('nodes', kubeadmCluster().nodes);
+    const kubeconfig = standIn.writeKubeconfig(path.join(standIn.dir, 'kubeconfig'));
+    const snaps = new Snapshots();
+    const watcher = new ControlPlaneWatcher({ kubeconfig: { path: kubeconfig }, onSnapshot: snaps.push, watchWindowSeconds: 1, idleGraceMs: 200, coalesceMs: 10 });
+    try {
+      await watcher.start();
+      const lists = watcher.stats.nodes.lists;
+      const nodeWatches = () => standIn.requests.filter((r) => r.path === '/api/v1/nodes' && r.query.watch);
+      await waitFor(() => nodeWatches().length >= 2, 'a second nodes watch', 4000);
+      assert.equal(watcher.stats.nodes.lists, lists, 'resumed, not re-listed');
+      assert.equal(nodeWatches()[1].query.resourceVersion, nodeWatches()[0].query.resourceVersion);
+      standIn.setNodeCondition('kcp-3', 'MemoryPressure', 'True', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available');
+      await snaps.next((s) => s.findings.some((f) => f.code === 'control-plane-node-pressure'), 'the pressure finding');
+    } finally {
+      watcher.dispose();
+      await standIn.stop();
+    }
+  });
+});
+
 describe('watching k0s EtcdMembers', () => {
   let standIn: KubeStandIn;
   let kubeconfig: string;
