@@ -62,7 +62,7 @@ export class ControlPlaneWatcher {
       idleGraceMs: this.o.idleGraceMs ?? 15_000,
       absentRecheckMs: this.o.absentRecheckMs ?? 300_000,
       onChange: () => this.scheduleEmit(),
-      onError: (err: KubeError) => this.o.onError?.(err),
+      onError: (err: KubeError) => this.reportError(err),
     };
     const backoff = () => new Backoff(this.o.backoff?.initialMs ?? 250, this.o.backoff?.maxMs ?? 30_000);
     this.nodes = new ResourceWatch({
@@ -94,6 +94,14 @@ export class ControlPlaneWatcher {
     this.firstSnapshot?.();
   }
 
+  private reportError(err: KubeError): void {
+    try {
+      this.o.onError?.(err);
+    } catch {
+      // A consumer's error handler failing must not break the watch loop (nor become an unhandled rejection).
+    }
+  }
+
   private scheduleEmit(delay = this.o.coalesceMs ?? 50): void {
     if (this.disposed || this.emitTimer) return;
     this.emitTimer = setTimeout(() => { this.emitTimer = undefined; this.emit(); }, delay);
@@ -102,22 +110,22 @@ export class ControlPlaneWatcher {
   private emit(): void {
     const [nodes, pods, k0s, session] = [this.nodes!, this.pods!, this.k0s!, this.session!];
     if (this.disposed || !nodes.synced || !pods.synced || !k0s.synced) return;
-    const problems = [pods.problem, k0s.problem].filter((p): p is KubeError => p !== undefined).map((p) => p.message);
-    this.last = buildSnapshot({
-      context: session.context,
-      server: session.server,
-      nodes: [...nodes.items.values()],
-      etcdPods: [...pods.items.values()],
-      k0sMembers: k0s.absent ? null : [...k0s.items.values()],
-      problems,
-      state: nodes.problem ? 'reconnecting' : 'live',
-      error: nodes.problem?.message,
-    }, this.o.etcdMembers?.() ?? []);
+    // This runs on a timer, where a throw would end the process: a failing consumer must not stop the watch.
     try {
+      const problems = [pods.problem, k0s.problem].filter((p): p is KubeError => p !== undefined).map((p) => p.message);
+      this.last = buildSnapshot({
+        context: session.context,
+        server: session.server,
+        nodes: [...nodes.items.values()],
+        etcdPods: [...pods.items.values()],
+        k0sMembers: k0s.absent ? null : [...k0s.items.values()],
+        problems,
+        state: nodes.problem ? 'reconnecting' : 'live',
+        error: nodes.problem?.message,
+      }, this.o.etcdMembers?.() ?? []);
       this.o.onSnapshot(this.last);
     } catch (err) {
-      // A failing consumer must not stop the watch (this runs on a timer, where a throw would kill the process).
-      this.o.onError?.(new KubeError('api', `snapshot handler failed: ${(err as Error).message}`));
+      this.reportError(new KubeError('api', `snapshot handler failed: ${(err as Error).message}`));
     } finally {
       this.firstSnapshot?.();
       this.firstSnapshot = undefined;
