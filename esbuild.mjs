@@ -30,7 +30,7 @@ copyEtcdProtos();
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   // Loaded on demand by src/extension/kube-loader.ts, so the Kubernetes client is not parsed at activation.
-  { ...common, entryPoints: { kube: 'src/core/kube/control-plane-watcher.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { kube: 'src/core/kube/index.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
 ];
 const existing = builds.filter((b) => Object.values(b.entryPoints).every((e) => fs.existsSync(path.join(root, e))));

@@ -6,6 +6,8 @@ import { ClusterRegistry } from './cluster-registry';
 import { registerConnectCommands } from './commands/connect';
 import { registerOperationCommands } from './commands/operations';
 import { ControlPlaneSync } from './control-plane-sync';
+import { registerDetectCommand } from './commands/detect';
+import { registerDiagnostics } from './diagnostics/register';
 import { RefreshScheduler } from './refresh-scheduler';
 import { readSettings, SECTION } from './settings';
 import { HealthStatusBar } from './status-bar';
@@ -37,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): App {
   );
   registerConnectCommands(app);
   registerOperationCommands(app);
+  const problems = registerDiagnostics(app);
+  registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   applySettings();
   scheduler.setVisible(treeView.visible);
   return app;
