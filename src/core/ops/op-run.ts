@@ -26,6 +26,8 @@ export class OpRun {
   private readonly deadline: number;
   /** Set once a step that changes the cluster has been sent: from then on nothing is "refused". */
   changed = false;
+  /** What the operation changed so far, in words, for a cancellation or failure report. */
+  private readonly changes: string[] = [];
 
   constructor(readonly port: ClusterPort, op: OpKind, target: string, options: OpOptions) {
     this.options = {
@@ -74,9 +76,13 @@ export class OpRun {
     throw new OpStop(`cancelled before ${before}${done}`, !this.changed, true);
   }
 
+  noteChange(what: string): void {
+    this.changed = true;
+    this.changes.push(what);
+  }
+
   doneSoFar(): string {
-    const done = this.result.steps.filter((s) => s.status === 'done').map((s) => s.name);
-    return done.length ? done.join(', ') : 'nothing';
+    return this.changes.length ? this.changes.join('; ') : 'nothing';
   }
 
   addChecks(checks: OpCheck[]): void {

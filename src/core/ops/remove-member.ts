@@ -107,6 +107,7 @@ export async function removeMember(port: ClusterPort, member: string, options: O
     }
 
     r.removed = targetId;
+    run.noteChange(`${shortName(target)} removed`);
     r.membersAfter = await verifyRemoved(run, targetId, target, checked.via, listAfterRemoval);
     await run.step('verify a surviving leader', async (note) => {
       run.waiting(`a surviving member to report a leader that is still a member`);
@@ -173,6 +174,7 @@ async function removeThroughSurvivor(run: OpRun, target: MemberHealth, via: Memb
             return list;
           }
           if (kind === 'member-not-found') throw err;
+          run.noteChange(`removal of ${shortName(target)} sent through ${shortName(through)} (answer lost, not applied as far as the survivors said)`);
           throw new RetryRound(`no answer to the removal through ${shortName(through)}: ${errorText(err)}`
             + (list ? '' : '; no survivor could confirm whether it was applied'));
         }

@@ -75,7 +75,11 @@ export async function transferLeadership(run: OpRun, watch: LeaderWatch, leader:
     verifyFailure = errorText(err);
     ms = Math.round(run.now() - sentAt);
   }
-  if (!verifyFailure) return { ok: true, leaderNow: targetId, ms, reason: '' };
+  if (!verifyFailure) {
+    run.noteChange(`leadership moved from ${shortName(leader)} to ${shortName(target)}`);
+    return { ok: true, leaderNow: targetId, ms, reason: '' };
+  }
+  run.noteChange(`MoveLeader sent to ${shortName(leader)} (not confirmed)`);
 
   const now = watch.currentLeader(since);
   const reason = sendError

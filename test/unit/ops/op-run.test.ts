@@ -51,13 +51,13 @@ describe('operation runner', () => {
     run.checkCancel('the removal');
     signal.aborted = true;
     assert.throws(() => run.checkCancel('the removal'), (e: unknown) => e instanceof OpStop && e.refused && /nothing was changed/.test(e.message));
-    await run.step('transfer leadership m1 -> m2', async () => { run.changed = true; });
+    await run.step('transfer leadership m1 -> m2', async () => { run.noteChange('leadership moved from m1 to m2'); });
     let stop: unknown;
     try { run.checkCancel('the removal'); } catch (e) { stop = e; }
     assert.ok(stop instanceof OpStop && !stop.refused && stop.cancelled);
     const r = run.finish({ error: stop });
     assert.equal(r.refused, false);
     assert.equal(r.cancelled, true);
-    assert.match(r.reason, /already done: transfer leadership m1 -> m2/);
+    assert.match(r.reason, /already done: leadership moved from m1 to m2/);
   });
 });

@@ -1,0 +1,72 @@
+// What the ops integration tests check the engine against: etcdctl's own view of the cluster (member list,
+// who leads), asked of the members that are still running. Never the product's code.
+import { EtcdPort } from '../../src/core/etcd/etcd-port';
+import { EtcdTestCluster, HarnessMember } from '../harness/etcd-cluster';
+
+export interface CtlMember {
+  id: string;
+  name: string;
+  started: boolean;
+  learner: boolean;
+  clientUrl: string;
+}
+
+/** Running members not in `gone` (names removed from the cluster by a test). */
+export function live(cluster: EtcdTestCluster, gone: Set<string> = new Set()): HarnessMember[] {
+  return cluster.members.filter((m) => m.process && !gone.has(m.name));
+}
+
+export function portFor(cluster: EtcdTestCluster, members: HarnessMember[] = cluster.members, timeoutMs = 2000): EtcdPort {
+  return new EtcdPort({ name: 'test', endpoints: members.map((m) => m.clientUrl), tls: cluster.tls, timeoutMs });
+}
+
+/** `etcdctl member list` (simple format: id, status, name, peer URLs, client URLs, is learner). */
+export async function ctlMembers(cluster: EtcdTestCluster, via: HarnessMember[]): Promise<CtlMember[]> {
+  const out = await cluster.etcdctl(['member', 'list'], via.map((m) => m.clientUrl));
+  return out.trim().split('\n').filter(Boolean).map((line) => {
+    const [id, status, name, , client, learner] = line.split(', ');
+    return { id, name, started: status === 'started', learner: learner === 'true', clientUrl: client };
+  });
+}
+
+/** The leader's member name according to `etcdctl endpoint status` of the given members; null if none leads. */
+export async function ctlLeader(cluster: EtcdTestCluster, via: HarnessMember[]): Promise<string | null> {
+  const out = await cluster.etcdctl(['endpoint', 'status'], via.map((m) => m.clientUrl), 8000).catch(() => '');
+  // endpoint, id, version, db size, is leader, is learner, raft term, raft index, applied index, errors
+  const leaderRow = out.trim().split('\n').map((l) => l.split(', ')).find((f) => f[4] === 'true');
+  if (!leaderRow) return null;
+  return cluster.members.find((m) => m.clientUrl === leaderRow[0])?.name ?? null;
+}
+
+/** Waits until etcdctl, asked through `via`, names a leader among `via`; returns its name. */
+export async function waitLeader(cluster: EtcdTestCluster, via: HarnessMember[], timeoutMs = 15000): Promise<string> {
+  let name: string | null = null;
+  await cluster.waitUntil(async () => {
+    name = await ctlLeader(cluster, via);
+    return name !== null && via.some((m) => m.name === name);
+  }, timeoutMs, `a leader among ${via.map((m) => m.name).join(', ')}`);
+  return name as unknown as string;
+}
+
+/** etcd's member id (hex, no padding) of a harness member, from etcdctl. */
+export async function idOf(cluster: EtcdTestCluster, name: string, via: HarnessMember[]): Promise<string> {
+  const m = (await ctlMembers(cluster, via)).find((x) => x.name === name);
+  if (!m) throw new Error(`etcdctl lists no member ${name}`);
+  return BigInt(`0x${m.id}`).toString(16);
+}
+
+/**
+ * harness addMember, retried while etcd's strict check refuses ("unhealthy cluster": a member connected
+ * less than 5 s ago, e.g. right after the cluster or a member started).
+ */
+export async function addMemberWhenAllowed(cluster: EtcdTestCluster, options: { learner?: boolean } = {}, timeoutMs = 15000): Promise<HarnessMember> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await cluster.addMember(options);
+    } catch (err) {
+      if (!/unhealthy cluster/.test((err as Error).message) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
