@@ -8,7 +8,7 @@ import { DbContents, readEtcdDb } from './etcd-db';
 import { asDataDirError, DataDirError } from './errors';
 import { DataDirLayout, locateDataDir } from './layout';
 import { readSnapFile, SnapContents, snapPath } from './snap';
-import { readWalDir, WalContents } from './wal';
+import { readWalDirLenient, WalContents } from './wal';
 
 export interface SnapAttempt {
   file: string;
@@ -21,8 +21,11 @@ export interface SnapAttempt {
 
 export interface DataDirFacts {
   layout: DataDirLayout;
+  /** The WAL as etcd would read it; null when absent or unreadable. */
   wal: WalContents | null;
   walError: DataDirError | null;
+  /** What was decoded before walError (member and cluster id survive damage after the metadata). */
+  walPartial: WalContents | null;
   snaps: SnapAttempt[];
   /** The snapshot etcd would start from; null when none applies (start from index 0). */
   bootSnapshot: (SnapContents & { file: string }) | null;
@@ -57,12 +60,10 @@ export function inspectDataDir(dirOrLayout: string | DataDirLayout): DataDirFact
   const layout = typeof dirOrLayout === 'string' ? locateDataDir(dirOrLayout) : dirOrLayout;
   let wal: WalContents | null = null;
   let walError: DataDirError | null = null;
+  let walPartial: WalContents | null = null;
   if (layout.walFiles.length) {
-    try {
-      wal = readWalDir(layout.walDir, layout.walFiles);
-    } catch (err) {
-      walError = asDataDirError(err, layout.walDir);
-    }
+    const r = readWalDirLenient(layout.walDir, layout.walFiles);
+    if (r.error) { walError = r.error; walPartial = r.contents; } else wal = r.contents;
   }
   const t1 = performance.now();
   const { attempts, chosen } = chooseSnapshot(layout, wal);
@@ -78,7 +79,7 @@ export function inspectDataDir(dirOrLayout: string | DataDirLayout): DataDirFact
   }
   const t3 = performance.now();
   return {
-    layout, wal, walError, snaps: attempts, bootSnapshot: chosen, db, dbError,
+    layout, wal, walError, walPartial, snaps: attempts, bootSnapshot: chosen, db, dbError,
     timings: { walMs: t1 - t0, snapMs: t2 - t1, dbMs: t3 - t2, totalMs: t3 - t0 },
   };
 }

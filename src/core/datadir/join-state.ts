@@ -39,7 +39,7 @@ interface SelfInfo { name: string | null; peerURLs: string[]; clientURLs: string
 
 function selfInfo(facts: DataDirFacts, memberId: string | null): SelfInfo {
   const db = facts.db?.members?.find((m) => m.id === memberId);
-  const fromWal = [...(facts.wal?.confChanges ?? [])].reverse()
+  const fromWal = [...((facts.wal ?? facts.walPartial)?.confChanges ?? [])].reverse()
     .find((c) => c.member && c.changes.some((ch) => ch.nodeId === memberId && ch.kind !== 'remove'))?.member;
   return {
     name: db?.name || fromWal?.name || facts.layout.memberName || null,
@@ -49,7 +49,7 @@ function selfInfo(facts: DataDirFacts, memberId: string | null): SelfInfo {
 }
 
 export function selfUrls(facts: DataDirFacts): SelfInfo {
-  return selfInfo(facts, facts.wal?.memberId ?? null);
+  return selfInfo(facts, (facts.wal ?? facts.walPartial)?.memberId ?? null);
 }
 
 function quote(s: string): string {
@@ -153,8 +153,8 @@ export function classifyJoinState(input: ClassifyInput): JoinDiagnosis {
   const { layout, wal, db } = facts;
   const live = input.live ?? null;
   const dir = layout.root;
-  const memberId = wal?.memberId ?? null;
-  const clusterId = wal?.clusterId ?? null;
+  const memberId = (wal ?? facts.walPartial)?.memberId ?? null;
+  const clusterId = (wal ?? facts.walPartial)?.clusterId ?? null;
   const findings: Finding[] = [];
   const result = (state: JoinState): JoinDiagnosis => ({ state, memberId, clusterId, findings: [...findings, ...sideFindings(facts, memberId)] });
   const self = selfInfo(facts, memberId);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ByteSource, openFile } from './byte-source';
 import { crc32cUpdate } from './crc32c';
-import { DataDirError } from './errors';
+import { asDataDirError, DataDirError } from './errors';
 import {
   ConfChange, decodeConfChangeV1, decodeConfChangeV2, decodeEntry, decodeHardState, decodeMetadata, decodeRecord,
   decodeWalSnapshot, EntryType, HardState,
@@ -108,6 +108,16 @@ function isTornEntry(data: Uint8Array, from: number, to: number, fileOffset: num
  * bad CRC, bad frame, bad protobuf, unknown record type, conflicting metadata, a broken CRC chain.
  */
 export function readWalSegments(segments: WalSegment[]): WalContents {
+  const { contents, error } = readWalSegmentsLenient(segments);
+  if (error) throw error;
+  return contents;
+}
+
+/**
+ * Like readWalSegments, but returns what was decoded before the first error alongside it: a damaged WAL
+ * still names its member and cluster when the damage comes after the metadata record.
+ */
+export function readWalSegmentsLenient(segments: WalSegment[]): { contents: WalContents; error: DataDirError | null } {
   const out: WalContents = {
     segments: [], memberId: null, clusterId: null, hardState: null, snapshots: [], entryCount: 0,
     firstIndex: null, lastIndex: 0, lastTerm: 0, confChanges: [], gaps: [], tornTail: null, bytesRead: 0,
@@ -116,102 +126,106 @@ export function readWalSegments(segments: WalSegment[]): WalContents {
   let metadata: Buffer | null = null;
   let previousIndex: number | null = null;
 
-  segmentLoop:
-  for (let s = 0; s < segments.length; s++) {
-    const { name, source } = segments[s];
-    const isLast = s === segments.length - 1;
-    const win = new Window(source);
-    let offset = 0;
-    const segInfo = { name, size: source.size, dataEnd: 0 };
-    out.segments.push(segInfo);
-    // etcd reads past a torn write only at the end of the last segment; elsewhere it is corruption.
-    const torn = (at: number, reason: string): 'stop' => {
-      if (!isLast) throw new DataDirError('truncated', name, at, `${reason} (not in the last WAL segment, so etcd cannot repair it)`);
-      out.tornTail = { file: name, offset: at, reason };
-      return 'stop';
-    };
+  try {
+    segmentLoop:
+    for (let s = 0; s < segments.length; s++) {
+      const { name, source } = segments[s];
+      const isLast = s === segments.length - 1;
+      const win = new Window(source);
+      let offset = 0;
+      const segInfo = { name, size: source.size, dataEnd: 0 };
+      out.segments.push(segInfo);
+      // etcd reads past a torn write only at the end of the last segment; elsewhere it is corruption.
+      const torn = (at: number, reason: string): 'stop' => {
+        if (!isLast) throw new DataDirError('truncated', name, at, `${reason} (not in the last WAL segment, so etcd cannot repair it)`);
+        out.tornTail = { file: name, offset: at, reason };
+        return 'stop';
+      };
 
-    try {
-      for (;;) {
-        segInfo.dataEnd = offset;
-        if (offset === source.size) break; // end of file
-        if (source.size - offset < FRAME_HEADER) { torn(offset, 'partial frame header'); break segmentLoop; }
-        const [hb, hp] = win.get(offset, FRAME_HEADER);
-        const lenField = hb.readBigInt64LE(hp);
-        if (lenField === 0n) break; // end of written data (preallocated zeros follow)
-        const recBytes = Number(BigInt.asUintN(64, lenField) & 0x00ffffffffffffffn);
-        const padBytes = lenField < 0n ? Number((BigInt.asUintN(64, lenField) >> 56n) & 7n) : 0;
-        const bodyStart = offset + FRAME_HEADER;
-        if (recBytes + padBytes > source.size - bodyStart) {
-          torn(offset, `record length ${recBytes} runs past the end of the file (${source.size - bodyStart} bytes left)`);
-          break segmentLoop;
-        }
-        const [buf, p] = win.get(bodyStart, recBytes + padBytes);
-        const body = buf.subarray(p, p + recBytes);
-        let rec;
-        try {
-          rec = decodeRecord(body, name, bodyStart, recBytes);
-        } catch (err) {
-          if (isTornEntry(buf, p, p + recBytes + padBytes, bodyStart)) { torn(offset, 'partially written record'); break segmentLoop; }
-          throw err;
-        }
-        const data = body.subarray(rec.dataStart, rec.dataEnd);
-        if (rec.type !== RecordType.Crc) {
-          crc = crc32cUpdate(crc, data);
-          if (crc !== rec.crc) {
+      try {
+        for (;;) {
+          segInfo.dataEnd = offset;
+          if (offset === source.size) break; // end of file
+          if (source.size - offset < FRAME_HEADER) { torn(offset, 'partial frame header'); break segmentLoop; }
+          const [hb, hp] = win.get(offset, FRAME_HEADER);
+          const lenField = hb.readBigInt64LE(hp);
+          if (lenField === 0n) break; // end of written data (preallocated zeros follow)
+          const recBytes = Number(BigInt.asUintN(64, lenField) & 0x00ffffffffffffffn);
+          const padBytes = lenField < 0n ? Number((BigInt.asUintN(64, lenField) >> 56n) & 7n) : 0;
+          const bodyStart = offset + FRAME_HEADER;
+          if (recBytes + padBytes > source.size - bodyStart) {
+            torn(offset, `record length ${recBytes} runs past the end of the file (${source.size - bodyStart} bytes left)`);
+            break segmentLoop;
+          }
+          const [buf, p] = win.get(bodyStart, recBytes + padBytes);
+          const body = buf.subarray(p, p + recBytes);
+          let rec;
+          try {
+            rec = decodeRecord(body, name, bodyStart, recBytes);
+          } catch (err) {
             if (isTornEntry(buf, p, p + recBytes + padBytes, bodyStart)) { torn(offset, 'partially written record'); break segmentLoop; }
-            throw new DataDirError('bad-crc', name, offset,
-              `record CRC mismatch (stored ${rec.crc.toString(16)}, computed ${crc.toString(16)}): the bytes changed after etcd wrote them`);
+            throw err;
           }
-        }
-        const dataOffset = bodyStart + rec.dataStart;
-        switch (rec.type) {
-          case RecordType.Metadata: {
-            const copy = Buffer.from(data);
-            if (metadata && !metadata.equals(copy)) {
-              throw new DataDirError('metadata-conflict', name, offset, 'metadata differs from the earlier segments (member or cluster id changed)');
-            }
-            if (!metadata) Object.assign(out, decodeMetadata(data, name, dataOffset));
-            metadata = copy;
-            break;
-          }
-          case RecordType.Entry: {
-            const e = decodeEntry(data, name, dataOffset);
-            addEntry(out, e.index, e.term, previousIndex);
-            previousIndex = e.index;
-            if (e.type === EntryType.ConfChange || e.type === EntryType.ConfChangeV2) {
-              const ccData = data.subarray(e.dataStart, e.dataEnd);
-              const cc = e.type === EntryType.ConfChange
-                ? decodeConfChangeV1(ccData, name, dataOffset + e.dataStart, e.index, e.term)
-                : decodeConfChangeV2(ccData, name, dataOffset + e.dataStart, e.index, e.term);
-              out.confChanges.push(cc);
-            }
-            break;
-          }
-          case RecordType.State:
-            out.hardState = decodeHardState(data, name, dataOffset);
-            break;
-          case RecordType.Crc:
-            // A CRC record carries the running value of the previous segment; zero means "start of chain".
-            if (crc !== 0 && rec.crc !== crc) {
+          const data = body.subarray(rec.dataStart, rec.dataEnd);
+          if (rec.type !== RecordType.Crc) {
+            crc = crc32cUpdate(crc, data);
+            if (crc !== rec.crc) {
+              if (isTornEntry(buf, p, p + recBytes + padBytes, bodyStart)) { torn(offset, 'partially written record'); break segmentLoop; }
               throw new DataDirError('bad-crc', name, offset,
-                `CRC chain broken: segment starts with ${rec.crc.toString(16)} but the log before it ends with ${crc.toString(16)} (a segment is missing or was replaced)`);
+                `record CRC mismatch (stored ${rec.crc.toString(16)}, computed ${crc.toString(16)}): the bytes changed after etcd wrote them`);
             }
-            crc = rec.crc;
-            break;
-          case RecordType.Snapshot:
-            out.snapshots.push(decodeWalSnapshot(data, name, dataOffset));
-            break;
-          default:
-            throw new DataDirError('bad-record', name, offset, `unexpected record type ${rec.type}`);
+          }
+          const dataOffset = bodyStart + rec.dataStart;
+          switch (rec.type) {
+            case RecordType.Metadata: {
+              const copy = Buffer.from(data);
+              if (metadata && !metadata.equals(copy)) {
+                throw new DataDirError('metadata-conflict', name, offset, 'metadata differs from the earlier segments (member or cluster id changed)');
+              }
+              if (!metadata) Object.assign(out, decodeMetadata(data, name, dataOffset));
+              metadata = copy;
+              break;
+            }
+            case RecordType.Entry: {
+              const e = decodeEntry(data, name, dataOffset);
+              addEntry(out, e.index, e.term, previousIndex);
+              previousIndex = e.index;
+              if (e.type === EntryType.ConfChange || e.type === EntryType.ConfChangeV2) {
+                const ccData = data.subarray(e.dataStart, e.dataEnd);
+                const cc = e.type === EntryType.ConfChange
+                  ? decodeConfChangeV1(ccData, name, dataOffset + e.dataStart, e.index, e.term)
+                  : decodeConfChangeV2(ccData, name, dataOffset + e.dataStart, e.index, e.term);
+                out.confChanges.push(cc);
+              }
+              break;
+            }
+            case RecordType.State:
+              out.hardState = decodeHardState(data, name, dataOffset);
+              break;
+            case RecordType.Crc:
+              // A CRC record carries the running value of the previous segment; zero means "start of chain".
+              if (crc !== 0 && rec.crc !== crc) {
+                throw new DataDirError('bad-crc', name, offset,
+                  `CRC chain broken: segment starts with ${rec.crc.toString(16)} but the log before it ends with ${crc.toString(16)} (a segment is missing or was replaced)`);
+              }
+              crc = rec.crc;
+              break;
+            case RecordType.Snapshot:
+              out.snapshots.push(decodeWalSnapshot(data, name, dataOffset));
+              break;
+            default:
+              throw new DataDirError('bad-record', name, offset, `unexpected record type ${rec.type}`);
+          }
+          offset = bodyStart + recBytes + padBytes;
         }
-        offset = bodyStart + recBytes + padBytes;
+      } finally {
+        out.bytesRead += win.bytesRead;
       }
-    } finally {
-      out.bytesRead += win.bytesRead;
     }
+  } catch (err) {
+    return { contents: out, error: asDataDirError(err, segments[out.segments.length - 1]?.name ?? 'WAL') };
   }
-  return out;
+  return { contents: out, error: null };
 }
 
 function addEntry(out: WalContents, index: number, term: number, previous: number | null): void {
@@ -244,11 +258,20 @@ export function checkWalSequence(walDir: string, names: WalFileName[]): void {
 
 /** Reads a WAL directory read-only. Throws DataDirError; closes every file it opened. */
 export function readWalDir(walDir: string, names = listWalFiles(walDir)): WalContents {
-  checkWalSequence(walDir, names);
+  const { contents, error } = readWalDirLenient(walDir, names);
+  if (error || !contents) throw error ?? new DataDirError('io', walDir, null, 'no WAL read');
+  return contents;
+}
+
+/** Reads a WAL directory read-only, returning the first error with what was decoded before it. */
+export function readWalDirLenient(walDir: string, names = listWalFiles(walDir)): { contents: WalContents | null; error: DataDirError | null } {
   const segments: WalSegment[] = [];
   try {
+    checkWalSequence(walDir, names);
     for (const n of names) segments.push({ name: path.join(walDir, n.name), source: openFile(path.join(walDir, n.name)) });
-    return readWalSegments(segments);
+    return readWalSegmentsLenient(segments);
+  } catch (err) {
+    return { contents: null, error: asDataDirError(err, walDir) };
   } finally {
     for (const s of segments) s.source.close();
   }

@@ -1,0 +1,196 @@
+// Real etcd data dirs in every join state, made by the Debian etcd at test time (nothing binary is
+// committed): a 3-member TLS cluster A with a learner and a removed member, a one-member cluster B, and
+// copies pruned or damaged from them. Also a content+mtime hash of a directory, to prove readers write nothing.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EtcdTestCluster, HarnessMember } from './etcd-cluster';
+
+export interface LiveMember { id: string; name: string; isLearner: boolean }
+export interface LiveSnapshot { clusterId: string; members: LiveMember[] }
+
+export interface DataDirFixtures {
+  /** Cluster A, still running (m1, m2 voters; m4 learner, stopped; m3 removed). */
+  cluster: EtcdTestCluster;
+  root: string;
+  /** Live view of cluster A as etcdctl prints it (hex ids). */
+  live: LiveSnapshot;
+  dirs: {
+    fresh: string;
+    certsOnly: string;
+    /** Certificates for the certs-only node (a copy of cluster A's test PKI). */
+    certsOnlyPki: string;
+    dbWithoutWal: string;
+    joined: string;
+    learner: string;
+    removed: string;
+    foreign: string;
+    corrupt: string;
+  };
+  ids: { joined: string; learner: string; removed: string; foreign: string; foreignCluster: string };
+  close(): Promise<void>;
+}
+
+/** `etcdctl member list -w fields` -> cluster id and members, ids in hex (JSON would lose uint64 precision). */
+export function parseMemberFields(out: string): LiveSnapshot {
+  const lines = out.split('\n').map((l) => /^"(\w+)" : (.*)$/.exec(l.trim())).filter((m): m is RegExpExecArray => m !== null);
+  let clusterId = '';
+  const members: LiveMember[] = [];
+  for (const [, k, v] of lines) {
+    if (k === 'ClusterID') clusterId = BigInt(v).toString(16);
+    else if (k === 'ID') members.push({ id: BigInt(v).toString(16), name: '', isLearner: false });
+    else if (k === 'Name' && members.length) members[members.length - 1].name = JSON.parse(v) as string;
+    else if (k === 'IsLearner' && members.length) members[members.length - 1].isLearner = v === 'true';
+  }
+  return { clusterId, members };
+}
+
+export async function liveSnapshot(cluster: EtcdTestCluster, endpoints = cluster.members.filter((m) => m.process).map((m) => m.clientUrl)): Promise<LiveSnapshot> {
+  return parseMemberFields(await cluster.etcdctl(['member', 'list', '-w', 'fields'], endpoints));
+}
+
+export async function memberId(cluster: EtcdTestCluster, m: HarnessMember): Promise<string> {
+  const out = await cluster.etcdctl(['endpoint', 'status', '-w', 'fields'], [m.clientUrl]);
+  const id = /"MemberID" : (\d+)/.exec(out)?.[1];
+  if (!id) throw new Error(`no member id in: ${out}`);
+  return BigInt(id).toString(16);
+}
+
+export function copyDir(from: string, to: string): string {
+  fs.cpSync(from, to, { recursive: true, preserveTimestamps: true });
+  return to;
+}
+
+/** Flips one byte inside the written part of the first WAL segment (not in the zeroed preallocation). */
+export function damageWal(dataDir: string): void {
+  const walDir = path.join(dataDir, 'member', 'wal');
+  const seg = fs.readdirSync(walDir).filter((n) => n.endsWith('.wal')).sort()[0];
+  const file = path.join(walDir, seg);
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const head = Buffer.alloc(4096);
+    fs.readSync(fd, head, 0, head.length, 0);
+    // Past the first records (crc, metadata, snapshot), inside an entry's payload.
+    let end = head.length;
+    while (end > 0 && head[end - 1] === 0) end--;
+    const at = Math.floor(end * 0.6);
+    const b = Buffer.from([head[at] ^ 0x5a]);
+    fs.writeSync(fd, b, 0, 1, at);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** sha256 over every file's relative path, size, mtime and bytes: equal before and after = nothing written. */
+export function hashDir(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      const st = fs.lstatSync(p);
+      h.update(`${path.relative(dir, p)}\0${st.mode}\0${st.size}\0${st.mtimeMs}\0`);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile()) {
+        const fd = fs.openSync(p, 'r');
+        try {
+          const buf = Buffer.allocUnsafe(1 << 20);
+          for (let off = 0; ;) {
+            const n = fs.readSync(fd, buf, 0, buf.length, off);
+            if (!n) break;
+            h.update(buf.subarray(0, n));
+            off += n;
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
+}
+
+async function retry<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline || !/unhealthy cluster|not enough started members/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function stop(cluster: EtcdTestCluster, m: HarnessMember): Promise<void> {
+  if (m.process) await cluster.kill(m.name);
+}
+
+/**
+ * Builds every fixture once (about 10 s). Cluster A keeps m1 and m2 running so tests can ask it live;
+ * everything lives under one temp root removed by close().
+ */
+export async function makeDataDirFixtures(): Promise<DataDirFixtures> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-datadirs-'));
+  const cluster = await EtcdTestCluster.start({ members: 3 });
+  let foreignCluster: EtcdTestCluster | null = null;
+  try {
+    for (let i = 0; i < 20; i++) await cluster.etcdctl(['put', `/registry/test/${i}`, `value-${i}`]);
+    const [m1, m2, m3] = cluster.members;
+    const ids = { joined: await memberId(cluster, m2), removed: await memberId(cluster, m3), learner: '', foreign: '', foreignCluster: '' };
+
+    // etcd refuses member changes until every peer has been connected for 5 s ("unhealthy cluster").
+    const learner = await retry(() => cluster.addMember({ learner: true }), 20000);
+    ids.learner = (await liveSnapshot(cluster)).members.find((m) => m.name === learner.name)!.id;
+
+    // Removed: etcdctl member remove, as an operator does; the member stops itself once it learns it.
+    await retry(() => cluster.etcdctl(['member', 'remove', ids.removed], [m1.clientUrl, m2.clientUrl]), 20000);
+    await cluster.waitUntil(async () => m3.process === null, 10000, 'the removed member to exit').catch(() => stop(cluster, m3));
+    await stop(cluster, m3);
+
+    const dirs = {} as DataDirFixtures['dirs'];
+    dirs.removed = copyDir(m3.dataDir, path.join(root, 'removed'));
+    // Stopped members give consistent copies; m2 comes back so the cluster keeps quorum for live tests.
+    await stop(cluster, learner);
+    dirs.learner = copyDir(learner.dataDir, path.join(root, 'learner'));
+    await stop(cluster, m2);
+    dirs.joined = copyDir(m2.dataDir, path.join(root, 'joined'));
+    await cluster.restart(m2.name);
+
+    foreignCluster = await EtcdTestCluster.start({ members: 1, pki: cluster.pki, tmpRoot: root });
+    await foreignCluster.etcdctl(['put', 'other', 'cluster']);
+    const b = foreignCluster.members[0];
+    const bView = await liveSnapshot(foreignCluster);
+    ids.foreign = bView.members[0].id;
+    ids.foreignCluster = bView.clusterId;
+    await foreignCluster.kill(0);
+    dirs.foreign = copyDir(b.dataDir, path.join(root, 'foreign'));
+    await foreignCluster.close();
+    foreignCluster = null;
+
+    dirs.fresh = path.join(root, 'fresh');
+    fs.mkdirSync(dirs.fresh);
+    dirs.certsOnly = path.join(root, 'certs-only', 'etcd');
+    fs.mkdirSync(dirs.certsOnly, { recursive: true });
+    dirs.certsOnlyPki = copyDir(cluster.pki.dir, path.join(root, 'certs-only', 'pki'));
+    dirs.dbWithoutWal = copyDir(dirs.joined, path.join(root, 'db-without-wal'));
+    fs.rmSync(path.join(dirs.dbWithoutWal, 'member', 'wal'), { recursive: true });
+    dirs.corrupt = copyDir(dirs.joined, path.join(root, 'corrupt'));
+    damageWal(dirs.corrupt);
+
+    const live = await liveSnapshot(cluster, [m1.clientUrl, m2.clientUrl]);
+    return {
+      cluster, root, live, dirs, ids,
+      async close() {
+        await cluster.close();
+        fs.rmSync(root, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await foreignCluster?.close();
+    await cluster.close();
+    fs.rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
+}
