@@ -31,11 +31,12 @@ function children(buf: Uint8Array, parent: Tlv): Tlv[] {
 }
 
 const KEY_USAGE_OID = [0x55, 0x1d, 0x0f]; // 2.5.29.15
+const BASIC_CONSTRAINTS_OID = [0x55, 0x1d, 0x13]; // 2.5.29.19
 const KEY_USAGE_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement',
   'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
 
-/** Names of the KeyUsage bits set in a DER certificate; null when it has no KeyUsage extension. */
-export function keyUsageOf(der: Uint8Array): string[] | null {
+/** The OCTET STRING payload of an extension (by its 3-byte OID under 2.5.29), or null. */
+function extension(der: Uint8Array, oidBytes: number[]): Tlv | null {
   const cert = readTlv(der, 0, der.length);
   if (!cert || cert.tag !== 0x30) return null;
   const tbs = children(der, cert)[0];
@@ -47,18 +48,36 @@ export function keyUsageOf(der: Uint8Array): string[] | null {
   for (const ext of children(der, exts)) {
     const parts = children(der, ext);
     const oid = parts[0];
-    if (!oid || oid.tag !== 0x06 || oid.end - oid.start !== 3) continue;
-    if (!KEY_USAGE_OID.every((b, i) => der[oid.start + i] === b)) continue;
-    const octets = parts.find((t) => t.tag === 0x04);
-    if (!octets) return null;
-    const bits = readTlv(der, octets.start, octets.end);
-    if (!bits || bits.tag !== 0x03 || bits.end - bits.start < 1) return null;
-    const names: string[] = [];
-    for (let i = 0; i < KEY_USAGE_NAMES.length; i++) {
-      const byte = bits.start + 1 + (i >> 3);
-      if (byte < bits.end && der[byte] & (0x80 >> (i & 7))) names.push(KEY_USAGE_NAMES[i]);
-    }
-    return names;
+    if (!oid || oid.tag !== 0x06 || oid.end - oid.start !== oidBytes.length) continue;
+    if (!oidBytes.every((b, i) => der[oid.start + i] === b)) continue;
+    return parts.find((t) => t.tag === 0x04) ?? null;
   }
   return null;
+}
+
+/** Names of the KeyUsage bits set in a DER certificate; null when it has no KeyUsage extension. */
+export function keyUsageOf(der: Uint8Array): string[] | null {
+  const octets = extension(der, KEY_USAGE_OID);
+  if (!octets) return null;
+  const bits = readTlv(der, octets.start, octets.end);
+  if (!bits || bits.tag !== 0x03 || bits.end - bits.start < 1) return null;
+  const names: string[] = [];
+  for (let i = 0; i < KEY_USAGE_NAMES.length; i++) {
+    const byte = bits.start + 1 + (i >> 3);
+    if (byte < bits.end && der[byte] & (0x80 >> (i & 7))) names.push(KEY_USAGE_NAMES[i]);
+  }
+  return names;
+}
+
+/**
+ * basicConstraints cA flag; null without the extension. node:crypto's `ca` answers OpenSSL's X509_check_ca,
+ * which also says false for a CA whose KeyUsage lacks keyCertSign: exactly the case worth reporting.
+ */
+export function basicConstraintsCA(der: Uint8Array): boolean | null {
+  const octets = extension(der, BASIC_CONSTRAINTS_OID);
+  if (!octets) return null;
+  const seq = readTlv(der, octets.start, octets.end);
+  if (!seq || seq.tag !== 0x30) return null;
+  const first = children(der, seq)[0];
+  return Boolean(first && first.tag === 0x01 && first.end - first.start === 1 && der[first.start] !== 0);
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Finding, finding } from '../findings';
-import { keyUsageOf } from './der';
+import { basicConstraintsCA, keyUsageOf } from './der';
 import { CERT_DIR_CANDIDATES, CertLayout, CertRole, detectLayout, Distro, distroFromPath, ExpectedCert, missingAdvice, renewAdvice, requiredFiles } from './layouts';
 import { CertFileError, parseCertificates, parsePrivateKey, readBoundedFile } from './pem';
 
@@ -124,8 +124,12 @@ function oneLine(dn: string): string {
   return dn.split('\n').filter(Boolean).join(', ');
 }
 
+function isCa(cert: X509Certificate): boolean {
+  return basicConstraintsCA(cert.raw) ?? cert.ca;
+}
+
 function guessRole(cert: X509Certificate): CertRole {
-  if (cert.ca) return 'ca';
+  if (isCa(cert)) return 'ca';
   const eku = cert.keyUsage;
   if (!eku) return 'unknown';
   const server = eku.includes(SERVER_AUTH);
@@ -179,7 +183,7 @@ export function inspectCertificates(target: string, options: CertCheckOptions = 
         'Replace the file with the PEM certificate etcd was configured with (compare with a healthy member).', { file: { path: f.file } }));
     }
   }
-  const cas: LoadedCa[] = loaded.flatMap((l) => l.certs.filter((c) => c.ca).map((cert) => ({ file: l.file, cert })));
+  const cas: LoadedCa[] = loaded.flatMap((l) => l.certs.filter(isCa).map((cert) => ({ file: l.file, cert })));
 
   for (const l of loaded) {
     l.certs.forEach((cert, i) => {
@@ -214,10 +218,10 @@ function checkCertificate(cert: X509Certificate, index: number, file: string, ex
   const ku = keyUsageOf(cert.raw);
   const hasEku = (oid: string) => !eku || eku.includes(oid) || eku.includes(ANY_EKU);
   if (role === 'ca') {
-    if (!cert.ca) add('error', 'ca-not-ca', `${file} is used as the etcd CA but has no basicConstraints CA:TRUE.`, 'Use the real CA certificate (the issuer of the member certificates).');
+    if (!isCa(cert)) add('error', 'ca-not-ca', `${file} is used as the etcd CA but has no basicConstraints CA:TRUE.`, 'Use the real CA certificate (the issuer of the member certificates).');
     if (ku && !ku.includes('keyCertSign')) add('error', 'ca-no-keycertsign', `The CA "${oneLine(cert.subject)}" may not sign certificates (KeyUsage lacks keyCertSign).`, 'Re-create the CA with keyUsage=keyCertSign,cRLSign.');
   } else {
-    if (cert.ca && role !== 'unknown') add('warning', 'leaf-is-ca', `The ${label} is itself a CA certificate.`, 'Use a leaf certificate signed by the etcd CA for members and clients.');
+    if (isCa(cert) && role !== 'unknown') add('warning', 'leaf-is-ca', `The ${label} is itself a CA certificate.`, 'Use a leaf certificate signed by the etcd CA for members and clients.');
     if ((role === 'server' || role === 'peer') && !hasEku(SERVER_AUTH)) {
       add('error', 'eku-missing-server-auth', `The ${label} lacks the serverAuth extended key usage: TLS clients (Go, etcdctl) refuse it as a server certificate.`, advice, command);
     }
@@ -254,7 +258,10 @@ function checkCertificate(cert: X509Certificate, index: number, file: string, ex
     }
     try {
       const mode = fs.statSync(keyFile).mode & 0o777;
-      if (mode & 0o077) add('warning', 'key-permissions', `${keyFile} is readable by group or others (mode ${mode.toString(8)}).`, 'Restrict the private key to its owner.', `chmod 600 ${keyFile}`);
+      if (mode & 0o077) {
+        findings.push(finding('warning', 'key-permissions', keyFile, `${keyFile} is readable by group or others (mode ${mode.toString(8)}).`,
+          'Restrict the private key to its owner.', { file: { path: keyFile }, command: `chmod 600 ${keyFile}` }));
+      }
     } catch { /* vanished between checks; nothing to say */ }
   } else if (index === 1 && role !== 'ca' && role !== 'unknown') {
     add('warning', 'key-missing', `No private key ${path.basename(keyFile)} next to ${path.basename(file)}.`, 'Etcd needs the key beside its certificate; restore it or issue a new pair.');
@@ -262,7 +269,7 @@ function checkCertificate(cert: X509Certificate, index: number, file: string, ex
 
   // Chain: the CA the layout says, else any CA found beside it.
   let verifiedBy: string | null = null;
-  if (role === 'ca' || (cert.ca && !expected)) {
+  if (role === 'ca' || (isCa(cert) && !expected)) {
     if (verifies(cert, cert)) verifiedBy = file;
   } else {
     const want = expected?.issuer && located.layout ? path.resolve(located.layout.dir, expected.issuer) : null;
@@ -286,7 +293,7 @@ function checkCertificate(cert: X509Certificate, index: number, file: string, ex
   return {
     path: file, index, role, subject: oneLine(cert.subject), issuer: oneLine(cert.issuer), serialNumber: cert.serialNumber,
     fingerprint256: cert.fingerprint256, notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString(), daysLeft,
-    isCA: cert.ca, sans: cert.subjectAltName ? cert.subjectAltName.split(', ') : [], keyUsage: ku, extendedKeyUsage: eku,
+    isCA: isCa(cert), sans: cert.subjectAltName ? cert.subjectAltName.split(', ') : [], keyUsage: ku, extendedKeyUsage: eku,
     keyFile: keyFound, keyMatches, verifiedBy, findings,
   };
 }
