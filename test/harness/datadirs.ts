@@ -194,3 +194,86 @@ export async function makeDataDirFixtures(): Promise<DataDirFixtures> {
     throw err;
   }
 }
+
+export interface PlainEtcd {
+  clientUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * One plain-HTTP etcd on loopback with the flags a test needs (e.g. a low --snapshot-count so snap files
+ * and snapshot markers appear). For data dirs whose shape matters more than TLS.
+ */
+export async function startPlainEtcd(dataDir: string, extraArgs: string[] = []): Promise<PlainEtcd> {
+  const { spawn } = await import('node:child_process');
+  const { freePort } = await import('./etcd-cluster');
+  const [cp, pp] = [await freePort(), await freePort()];
+  const clientUrl = `http://127.0.0.1:${cp}`;
+  const peerUrl = `http://127.0.0.1:${pp}`;
+  const log: string[] = [];
+  const child = spawn('etcd', ['--name', 'solo', '--data-dir', dataDir, '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
+    '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `solo=${peerUrl}`,
+    '--initial-cluster-token', `solo-${process.pid}-${cp}`, '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
+    '--quota-backend-bytes', String(4 * 1024 * 1024 * 1024), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (c: string) => { log.push(c); if (log.length > 20) log.shift(); });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    try {
+      const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) break;
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`etcd did not become healthy: ${log.join('').slice(-800)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    clientUrl, dataDir,
+    async stop() {
+      if (child.exitCode === null) { child.kill('SIGTERM'); await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]); }
+      if (child.exitCode === null) { child.kill('SIGKILL'); await exited; }
+    },
+  };
+}
+
+/**
+ * Writes `count` values of `valueBytes` through the etcd3 client, `parallel` at a time (large values make
+ * large dbs and WALs quickly: 1 MiB x 1000 = 1 GiB).
+ */
+export async function writeValues(clientUrl: string, count: number, valueBytes: number, parallel = 8, prefix = '/bench/'): Promise<void> {
+  const { Etcd3 } = await import('etcd3');
+  const client = new Etcd3({ hosts: clientUrl, defaultCallOptions: () => ({ deadline: Date.now() + 60000 }) });
+  try {
+    const value = Buffer.alloc(valueBytes);
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const i = next++;
+        value.writeUInt32LE(i, 0);
+        await client.put(`${prefix}${String(i).padStart(8, '0')}`).value(value);
+      }
+    };
+    await Promise.all(Array.from({ length: parallel }, worker));
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * A stopped single-member data dir with snap files and snapshot markers (--snapshot-count 10), optionally
+ * with `bigValues` 1 MiB values so the WAL spans more than one 64 MB segment.
+ */
+export async function makeSnapshottedDataDir(dataDir: string, options: { keys?: number; bigValues?: number } = {}): Promise<string> {
+  const etcd = await startPlainEtcd(dataDir, ['--snapshot-count', '10']);
+  try {
+    await writeValues(etcd.clientUrl, options.keys ?? 45, 64, 1, '/small/');
+    if (options.bigValues) await writeValues(etcd.clientUrl, options.bigValues, 1 << 20, 4);
+  } finally {
+    await etcd.stop();
+  }
+  return dataDir;
+}
