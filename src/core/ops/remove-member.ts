@@ -11,7 +11,7 @@ import { LeaderWatch } from './leader-watch';
 import { findById, label, memberInfos, resolveMember, shortName } from './member-ref';
 import { confirmOrStop, nameResolver, readAfter, readCluster, watchedMembers } from './op-common';
 import { OpRun, OpStop } from './op-run';
-import { RemovalAssessment, removalChecks } from './removal-rules';
+import { RemovalAssessment, removalChecks, RemovalRuleOptions } from './removal-rules';
 import { answeringLeader } from './transfer-rules';
 import { transferLeadership } from './transfer';
 import { blockingChecks, OpOptions, OpResult } from './types';
@@ -88,7 +88,7 @@ export async function removeMember(port: ClusterPort, member: string, options: O
         sent = true;
         watch.markRemoving(targetId);
         try {
-          listAfterRemoval = await removeThroughSurvivor(run, t, checked.via);
+          listAfterRemoval = await removeThroughSurvivor(run, t, checked.via, () => stillSafe(run, targetId, rules));
           break;
         } catch (err) {
           if (!(err instanceof RetryRound)) throw err;
@@ -137,7 +137,7 @@ function survivorsOf(members: MemberInfo[], targetId: string | null): string[] {
  * MemberRemove through the first healthy survivor, retrying etcd's transient strict-check refusal with
  * backoff. A lost answer may hide a removal that went through, so that is looked up before retrying.
  */
-async function removeThroughSurvivor(run: OpRun, target: MemberHealth, via: MemberHealth[]): Promise<MemberInfo[]> {
+async function removeThroughSurvivor(run: OpRun, target: MemberHealth, via: MemberHealth[], recheck: () => Promise<void>): Promise<MemberInfo[]> {
   const targetId = target.id as string;
   const through = via[0];
   if (!through) throw new Error('no healthy surviving member to send the removal through');
@@ -164,6 +164,8 @@ async function removeThroughSurvivor(run: OpRun, target: MemberHealth, via: Memb
             throw new Error(`etcd kept refusing the removal for ${formatMs(run.now() - refusedSince)}: ${errorText(err)}`);
           }
           backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+          // etcd's check is about connections; ours about health. Hold every retry to ours as well.
+          await recheck();
           continue;
         }
         if (kind === 'member-not-found' || kind === 'leadership' || kind === 'unreachable') {
@@ -182,6 +184,19 @@ async function removeThroughSurvivor(run: OpRun, target: MemberHealth, via: Memb
       }
     }
   });
+}
+
+/**
+ * A fresh look before retrying a refused removal: stops when the rules now refuse, and goes back to the
+ * leader hand-over when the member to remove leads again.
+ */
+async function stillSafe(run: OpRun, targetId: string, rules: RemovalRuleOptions): Promise<void> {
+  const h = await run.within(run.port.snapshot(), run.budget(), 'recheck before retrying');
+  const m = findById(h, targetId);
+  if (!m) return; // already gone: the next attempt answers "member not found" and a survivor confirms it
+  if (sameId(h.leader, targetId)) throw new RetryRound(`${shortName(m)} leads again`);
+  const blocking = blockingChecks(removalChecks(h, m, rules).checks);
+  if (blocking.length) throw new Error(`stopped retrying: the cluster changed since the checks: ${blocking.map((c) => c.detail).join('; ')}`);
 }
 
 /** Reads the member list from survivors (the removal's own answer came from `via`) until the member is gone. */
