@@ -9,6 +9,7 @@ import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
 import { registerDiagnostics } from './diagnostics/register';
 import { RefreshScheduler } from './refresh-scheduler';
+import { withPassphrases } from './passphrases';
 import { readSettings, SECTION } from './settings';
 import { HealthStatusBar } from './status-bar';
 import { ClusterTreeProvider } from './tree/cluster-tree';
@@ -23,9 +24,9 @@ export function activate(context: vscode.ExtensionContext): App {
   const app: App = { context, registry, log, treeView, settings: () => settings };
   const controlPlane = new ControlPlaneSync(registry, log);
 
-  const applySettings = () => {
+  const applySettings = async () => {
     settings = readSettings();
-    registry.setProfiles(settings.profiles);
+    registry.setProfiles(await withPassphrases(settings.profiles, context.secrets));
     // After activation returns: listing contexts reads files, watching loads the Kubernetes client.
     setImmediate(() => controlPlane.apply(settings));
     scheduler.setInterval(settings.refreshIntervalMs);
@@ -35,13 +36,13 @@ export function activate(context: vscode.ExtensionContext): App {
 
   context.subscriptions.push(controlPlane, registry, log, tree, treeView, scheduler, new HealthStatusBar(registry),
     treeView.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) applySettings(); }),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) void applySettings(); }),
   );
   registerConnectCommands(app);
   registerOperationCommands(app);
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
-  applySettings();
+  void applySettings();
   scheduler.setVisible(treeView.visible);
   return app;
 }

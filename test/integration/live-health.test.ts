@@ -1,6 +1,8 @@
 // Live health against a real 3-member TLS etcd cluster: healthy, a member killed, a member frozen,
 // TLS mistakes and garbage endpoints. Each case checks what an operator would read.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { refreshCluster } from '../../src/core/etcd/live-health';
 import { ConnectionProfile } from '../../src/core/etcd/profile';
@@ -70,6 +72,19 @@ describe('live health (real etcd)', () => {
   it('says which TLS file is missing', async () => {
     const h = await refreshCluster({ ...profile, tls: { ...cluster.tls, caFile: '/nonexistent/ca.crt' } });
     for (const m of h.members) assert.match(m.error!, /cannot read CA file \/nonexistent\/ca\.crt: no such file/);
+  });
+
+  it('uses an encrypted client key with its passphrase, and says so without or with a wrong one', async () => {
+    const encrypted = path.join(cluster.pki.dir, 'client-encrypted.key');
+    execFileSync('openssl', ['pkey', '-in', cluster.tls.keyFile, '-aes256', '-passout', 'pass:s3cret', '-out', encrypted]);
+    const tls = { ...cluster.tls, keyFile: encrypted };
+    const ok = await refreshCluster({ ...profile, tls: { ...tls, keyPassphrase: 's3cret' } });
+    assert.equal(ok.members.filter((m) => m.healthy).length, 3);
+    const none = await refreshCluster({ ...profile, tls });
+    assert.match(none.members[0].error!, /key file .*client-encrypted\.key is encrypted: its passphrase is needed/);
+    const wrong = await refreshCluster({ ...profile, tls: { ...tls, keyPassphrase: 'nope' } });
+    assert.match(wrong.members[0].error!, /wrong passphrase/);
+    assert.doesNotMatch(JSON.stringify(ok) + JSON.stringify(wrong), /s3cret|nope/, 'passphrases never appear in results');
   });
 
   it('returns within its deadline while a member is frozen (SIGSTOP)', async () => {

@@ -4,6 +4,8 @@ export interface TlsFiles {
   caFile?: string;
   certFile?: string;
   keyFile?: string;
+  /** For an encrypted key: held in memory only (the extension keeps it in SecretStorage), never in settings. */
+  keyPassphrase?: string;
 }
 
 export interface ConnectionProfile {

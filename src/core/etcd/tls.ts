@@ -1,5 +1,5 @@
 // Reads TLS files for an etcd connection and turns the failures operators meet into plain words.
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import { TlsFiles } from './profile';
 
@@ -35,8 +35,23 @@ export function loadTls(tls: TlsFiles | undefined): TlsMaterial | undefined {
   return {
     rootCertificate: readPem('CA', tls.caFile),
     certChain,
-    privateKey: readPem('key', tls.keyFile),
+    privateKey: decryptKey(tls.keyFile, readPem('key', tls.keyFile), tls.keyPassphrase),
   };
+}
+
+export function isEncryptedKey(pem: Buffer): boolean {
+  return pem.includes('ENCRYPTED');
+}
+
+/** gRPC takes only plain keys: an encrypted one is decrypted in memory with its passphrase. */
+function decryptKey(file: string | undefined, pem: Buffer | undefined, passphrase: string | undefined): Buffer | undefined {
+  if (!pem || !isEncryptedKey(pem)) return pem;
+  if (!passphrase) throw new TlsConfigError(`key file ${file} is encrypted: its passphrase is needed`);
+  try {
+    return Buffer.from(createPrivateKey({ key: pem, passphrase }).export({ type: 'pkcs8', format: 'pem' }) as string);
+  } catch {
+    throw new TlsConfigError(`key file ${file}: wrong passphrase or unreadable key`);
+  }
 }
 
 /** gRPC wraps the real cause ("Last error: ...") in transport noise; keep the cause only. */
