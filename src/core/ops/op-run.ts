@@ -122,8 +122,8 @@ export class OpRun {
   }
 
   /**
-   * Waits for `p` at most `ms` (and never past the deadline). Polls in short sleeps instead of one long
-   * timer so nothing outlives the operation. The promise is not cancelled: etcd calls carry their own deadline.
+   * Waits for `p` at most `ms` (and never past the deadline). Polls in short sleeps (the port's clock has
+   * no cancellable timer) so nothing outlives the operation by more than a slice. The promise is not cancelled: etcd calls carry their own deadline.
    */
   async within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
     let settled = false;
@@ -136,7 +136,8 @@ export class OpRun {
           ? `${what}: the operation's deadline (${formatMs(this.options.deadlineMs)}) was reached`
           : `${what}: no result within ${formatMs(ms)}`);
       }
-      await Promise.race([done, this.port.sleep(Math.min(left, 100))]);
+      // Short slices: a pending slice outlives the call by at most this long (and delays a CLI's exit).
+      await Promise.race([done, this.port.sleep(Math.min(left, 15))]);
     }
     return p;
   }
