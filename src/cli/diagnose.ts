@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import { Diagnosis, diagnoseDataDir } from '../core/datadir/diagnose';
 import { DataDirUsageError } from '../core/datadir/layout';
 import { LiveView } from '../core/datadir/join-state';
-import { refreshCluster } from '../core/etcd/live-health';
 import { formatBytes } from '../core/format';
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from './args';
 import { CliCommand } from './command';
@@ -21,7 +20,10 @@ cluster, or is corrupt, with what to do next. --endpoints compares it with the l
 /** The live view from one health refresh, or the reason there is none. */
 async function liveView(args: ParsedArgs): Promise<{ live: LiveView | null; reason: string | null }> {
   if (!hasConnectionFlags(args)) return { live: null, reason: 'no --endpoints given' };
-  const health = await refreshCluster(profileFromFlags(args));
+  const profile = profileFromFlags(args);
+  // Loaded only when asked: the etcd client is most of the CLI's start-up cost.
+  const { refreshCluster } = await import('../core/etcd/live-health');
+  const health = await refreshCluster(profile);
   if (health.members.every((m) => m.status === null) && health.findings.some((f) => f.code === 'member-list-unavailable')) {
     const why = health.members.map((m) => m.error).find(Boolean);
     return { live: null, reason: `no endpoint answered${why ? `: ${why}` : ''}` };
