@@ -2,6 +2,10 @@
 // joined, learner, removed, another cluster's, corrupt), read-only, compared with the live cluster when
 // --endpoints are given. A diagnosis that completes exits 0 whatever it found.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { distroFromPath } from '../core/certs/layouts';
+import { apiAddressesKey, ApiAddressProgram, checkApiAddresses } from '../core/datadir/apiaddresses';
+import { bySeverity, Finding, finding } from '../core/findings';
 import { Diagnosis, diagnoseDataDir } from '../core/datadir/diagnose';
 import { DataDirUsageError } from '../core/datadir/layout';
 import { LiveView } from '../core/datadir/join-state';
@@ -11,30 +15,50 @@ import { CliCommand } from './command';
 import { hasConnectionFlags, profileFromFlags } from './connection-flags';
 import { CliIo, printJson } from './output';
 
-const HELP = `etcd-ops diagnose --data-dir DIR [--pki DIR] [--endpoints URL,... --cacert F --cert F --key F --timeout MS] [--json]
+const HELP = `etcd-ops diagnose --data-dir DIR [--pki DIR] [--distro k3s|rke2|k0s|kubeadm] [--endpoints URL,... --cacert F --cert F --key F --timeout MS] [--json]
 
 Reads an etcd data dir without writing or locking it (a running member's too) and says whether the node is
 fresh, has certificates only, has a db without WAL, joined, is a learner, was removed, belongs to another
-cluster, or is corrupt, with what to do next. --endpoints compares it with the live cluster.`;
+cluster, or is corrupt, with what to do next. --endpoints compares it with the live cluster (and, for
+k3s/RKE2, reads <distro>/apiaddresses). The distro is taken from the path unless --distro says.`;
 
-/** The live view from one health refresh, or the reason there is none. */
-async function liveView(args: ParsedArgs): Promise<{ live: LiveView | null; reason: string | null }> {
-  if (!hasConnectionFlags(args)) return { live: null, reason: 'no --endpoints given' };
+interface LiveResult { live: LiveView | null; reason: string | null; apiAddresses: Finding[] }
+
+/**
+ * The live view from one health refresh, or the reason there is none. For k3s/RKE2 it also reads the
+ * apiaddresses key through a member that answered (absent during joins: a transient finding).
+ */
+async function liveView(args: ParsedArgs, program: ApiAddressProgram | null): Promise<LiveResult> {
+  if (!hasConnectionFlags(args)) return { live: null, reason: 'no --endpoints given', apiAddresses: [] };
   const profile = profileFromFlags(args);
   // Loaded only when asked: the etcd client is most of the CLI's start-up cost.
-  const { refreshCluster } = await import('../core/etcd/live-health');
-  const health = await refreshCluster(profile);
-  if (health.members.every((m) => m.status === null) && health.findings.some((f) => f.code === 'member-list-unavailable')) {
-    const why = health.members.map((m) => m.error).find(Boolean);
-    return { live: null, reason: `no endpoint answered${why ? `: ${why}` : ''}` };
+  const { EndpointPool, refreshCluster } = await import('../core/etcd/live-health');
+  const pool = new EndpointPool(profile);
+  try {
+    const health = await refreshCluster(profile, { pool });
+    const listed = !health.findings.some((f) => f.code === 'member-list-unavailable');
+    if (!listed) {
+      const why = health.members.map((m) => m.error).find(Boolean);
+      const none = health.members.every((m) => m.status === null);
+      return { live: null, reason: none ? `no endpoint answered${why ? `: ${why}` : ''}` : 'no member answered the member list request', apiAddresses: [] };
+    }
+    const members = health.members
+      .filter((m) => m.id && !(m.error ?? '').startsWith('answered as member'))
+      .map((m) => ({ id: m.id!, name: m.name, isLearner: m.isLearner }));
+    const apiAddresses: Finding[] = [];
+    const reachable = health.members.find((m) => m.healthy && m.endpoint)?.endpoint;
+    if (program && reachable) {
+      try {
+        apiAddresses.push(...checkApiAddresses(program, await pool.client(reachable).getKey(apiAddressesKey(program))).findings);
+      } catch (err) {
+        apiAddresses.push(finding('warning', 'apiaddresses-unreadable', apiAddressesKey(program), `Could not read ${apiAddressesKey(program)}: ${(err as Error).message}.`,
+          'Check that the client certificate may read the key (etcd auth), then run again.', { transient: true }));
+      }
+    }
+    return { live: { clusterId: health.clusterId, members }, reason: null, apiAddresses };
+  } finally {
+    pool.close();
   }
-  if (health.findings.some((f) => f.code === 'member-list-unavailable')) {
-    return { live: null, reason: 'no member answered the member list request' };
-  }
-  const members = health.members
-    .filter((m) => m.id && !(m.error ?? '').startsWith('answered as member'))
-    .map((m) => ({ id: m.id!, name: m.name, isLearner: m.isLearner }));
-  return { live: { clusterId: health.clusterId, members }, reason: null };
 }
 
 export function diagnosisJson(d: Diagnosis) {
@@ -78,8 +102,13 @@ export const command: CliCommand = {
       if (err instanceof DataDirUsageError) throw err;
       throw new DataDirUsageError(`${dataDir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}`);
     }
-    const { live, reason } = await liveView(args);
+    const distroFlag = stringFlag(args, 'distro');
+    if (distroFlag !== undefined && !['k3s', 'rke2', 'k0s', 'kubeadm'].includes(distroFlag)) throw new UsageError('--distro must be k3s, rke2, k0s or kubeadm');
+    const distro = distroFlag ?? distroFromPath(`${path.resolve(dataDir)}/`);
+    const program = distro === 'k3s' || distro === 'rke2' ? distro : null;
+    const { live, reason, apiAddresses } = await liveView(args, program);
     const d = diagnoseDataDir({ dataDir, pkiDir: pkiDir ?? null, live, liveUnavailableReason: reason });
+    d.findings = [...d.findings, ...apiAddresses].sort(bySeverity);
     if (boolFlag(args, 'json')) printJson(io, diagnosisJson(d));
     else printText(io, d);
     return 0;

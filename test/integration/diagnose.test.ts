@@ -97,6 +97,24 @@ describe('diagnose on real etcd data dirs', { timeout: 180000 }, () => {
     }
   });
 
+  it('CLI for k3s/RKE2 also reads <distro>/apiaddresses: absent is transient, a list is reported', async () => {
+    const endpoints = fx.cluster.members.filter((m) => m.process).map((m) => m.clientUrl).join(',');
+    const run = async (distro: string) => {
+      const io = captureIo();
+      assert.equal(await main(['diagnose', '--data-dir', fx.dirs.joined, '--distro', distro, '--endpoints', endpoints, ...tlsFlags(), '--json'], io), 0, io.stderr.join('\n'));
+      return JSON.parse(io.stdout.join('\n')) as { state: string; findings: { code: string; transient?: boolean; message: string }[] };
+    };
+    const rke2 = await run('rke2');
+    assert.equal(rke2.state, 'joined');
+    const notSet = rke2.findings.find((f) => f.code === 'apiaddresses-not-set');
+    assert.equal(notSet?.transient, true);
+    await fx.cluster.etcdctl(['put', 'k3s/apiaddresses', '["10.0.0.1:6443","10.0.0.2:6443"]'], [fx.cluster.members[0].clientUrl]);
+    const k3s = await run('k3s');
+    assert.match(k3s.findings.find((f) => f.code === 'apiaddresses-ok')!.message, /10\.0\.0\.1:6443, 10\.0\.0\.2:6443/);
+    const kubeadm = await run('kubeadm');
+    assert.ok(!kubeadm.findings.some((f) => f.code.startsWith('apiaddresses')));
+  });
+
   it('CLI text output and unusable input: one line, non-zero exit, no stack trace', () => {
     const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 30000 });
     const ok = cli(['diagnose', '--data-dir', fx.dirs.removed]);
