@@ -36,7 +36,9 @@ async function liveView(args: ParsedArgs, program: ApiAddressProgram | null): Pr
   const pool = new EndpointPool(profile);
   try {
     const health = await refreshCluster(profile, { pool });
-    const listed = !health.findings.some((f) => f.code === 'member-list-unavailable');
+    // Only a member list read from the cluster proves who is (not) a member; probes alone do not.
+    const codes = new Set(health.findings.map((f) => f.code));
+    const listed = !codes.has('member-list-unavailable') && !codes.has('no-endpoint-answered') && health.members.some((m) => m.peerURLs.length > 0);
     if (!listed) {
       const why = health.members.map((m) => m.error).find(Boolean);
       const none = health.members.every((m) => m.status === null);

@@ -97,6 +97,16 @@ describe('diagnose on real etcd data dirs', { timeout: 180000 }, () => {
     }
   });
 
+  it('CLI with endpoints that do not answer: the data dir alone decides, and the finding says why', async () => {
+    const io = captureIo();
+    const t = Date.now();
+    assert.equal(await main(['diagnose', '--data-dir', fx.dirs.joined, '--endpoints', 'https://127.0.0.1:1', ...tlsFlags(), '--json'], io), 0);
+    assert.ok(Date.now() - t < 10000);
+    const out = JSON.parse(io.stdout.join('\n'));
+    assert.equal(out.state, 'joined', 'an unreachable cluster is not evidence of removal');
+    assert.match(out.findings.find((f: { code: string }) => f.code === 'live-view-unavailable').message, /no endpoint answered/);
+  });
+
   it('CLI for k3s/RKE2 also reads <distro>/apiaddresses: absent is transient, a list is reported', async () => {
     const endpoints = fx.cluster.members.filter((m) => m.process).map((m) => m.clientUrl).join(',');
     const run = async (distro: string) => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { allCertFindings, CertsReport, CertsUsageError, inspectCertificates } from '../certs/inspect';
 import { bySeverity, Finding, finding } from '../findings';
 import { DataDirFacts, inspectDataDir } from './inspect';
+import { DataDirUsageError } from './layout';
 import { classifyJoinState, JoinState, LiveView, PkiSummary, selfUrls } from './join-state';
 
 export interface DiagnoseOptions {
@@ -65,6 +66,9 @@ function hostOf(url: string): string | null {
 
 export function diagnoseDataDir(options: DiagnoseOptions): Diagnosis {
   const facts = inspectDataDir(options.dataDir);
+  // Unreadable is not corrupt: say so and stop, rather than advise replacing a healthy member.
+  const denied = [facts.walError, facts.dbError, ...facts.snaps.map((s) => s.error)].find((e) => e?.code === 'io' && /permission denied/.test(e.message));
+  if (denied) throw new DataDirUsageError(`${denied.message}: run as a user that may read the etcd data dir (root on k3s, RKE2, k0s and kubeadm nodes)`);
   const pkiDir = options.pkiDir ?? defaultPkiDir(facts.layout.root);
   let pki: PkiSummary | null = null;
   const extra: Finding[] = [];
