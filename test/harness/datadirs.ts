@@ -62,21 +62,21 @@ export function copyDir(from: string, to: string): string {
   return to;
 }
 
-/** Flips one byte inside the written part of the first WAL segment (not in the zeroed preallocation). */
+/**
+ * Flips one byte of a value the fixture wrote (`value-1`) inside the first WAL segment: the protobuf stays
+ * well-formed, so only the CRC can tell, as with bit rot.
+ */
 export function damageWal(dataDir: string): void {
   const walDir = path.join(dataDir, 'member', 'wal');
   const seg = fs.readdirSync(walDir).filter((n) => n.endsWith('.wal')).sort()[0];
   const file = path.join(walDir, seg);
   const fd = fs.openSync(file, 'r+');
   try {
-    const head = Buffer.alloc(4096);
+    const head = Buffer.alloc(1 << 20);
     fs.readSync(fd, head, 0, head.length, 0);
-    // Past the first records (crc, metadata, snapshot), inside an entry's payload.
-    let end = head.length;
-    while (end > 0 && head[end - 1] === 0) end--;
-    const at = Math.floor(end * 0.6);
-    const b = Buffer.from([head[at] ^ 0x5a]);
-    fs.writeSync(fd, b, 0, 1, at);
+    const at = head.indexOf('value-1');
+    if (at < 0) throw new Error(`no written value found in ${file}`);
+    fs.writeSync(fd, Buffer.from('V'), 0, 1, at);
   } finally {
     fs.closeSync(fd);
   }
