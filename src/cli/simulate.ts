@@ -1,7 +1,209 @@
-// Placeholder until the command lands.
+// `etcd-ops simulate`: rehearse a scenario on the embedded Raft simulator, once or as a Monte-Carlo study,
+// optionally on the topology of a real cluster (a `status --json` snapshot), and write a JSON-lines trace.
+import * as fs from 'node:fs';
+import { ClusterHealth, MemberHealth, quorumOf } from '../core/cluster-model';
+import { formatMs } from '../core/format';
+import { ETCD_DEFAULT_TIMING, resolveTiming, SimTiming } from '../core/sim/engine';
+import { MonteCarloSummary, runMonteCarlo } from '../core/sim/monte-carlo';
+import { mix32, Prng } from '../core/sim/prng';
+import { MAX_SLOTS } from '../core/sim/raft-node';
+import { runScenario } from '../core/sim/scenario-run';
+import { parseScenarioText, ScenarioFileError } from '../core/sim/scenario-file';
+import { BUILTIN_SCENARIOS, builtinScenario, ScenarioSpec } from '../core/sim/scenarios';
+import { specFromHealth } from '../core/sim/topology';
+import { toJsonLines, TraceEvent } from '../core/sim/trace';
+import { boolFlag, intFlag, ParsedArgs, stringFlag, UsageError } from './args';
 import { CliCommand } from './command';
+import { CliIo, printJson, table } from './output';
+
+const HELP = `etcd-ops simulate --scenario NAME|FILE [flags]
+
+Rehearses a scenario on the embedded Raft simulator (etcd's raft: pre-vote, check-quorum, leader transfer,
+membership changes; etcd's strict reconfiguration checks), over many seeds with randomized fault timing.
+  --scenario NAME|FILE   a built-in scenario (--list) or a JSON scenario file
+  --members N            cluster size (built-ins; overrides a file's "members")
+  --runs N               Monte-Carlo runs, seeds S, S+1, ... (default 100)
+  --seed S               first seed (default 1); the same seed replays the same run, bit for bit
+  --trace FILE           write the worst run's trace as JSON lines {t, node, event, term, ...}
+  --heartbeat MS         heartbeat interval (default 100, etcd's)
+  --election MS          election timeout (default 1000, etcd's)
+  --pre-vote true|false  (default true)   --check-quorum true|false  (default true)
+  --step-down-on-removal true|false       a removed leader steps down at once (default false, as etcd 3.4/3.5)
+  --stall MS             a write stall longer than this counts as quorum lost (default 5 election timeouts)
+  --topology FILE        start from a real cluster: the output of "etcd-ops status --json"
+  --list                 list the built-in scenarios
+  --json                 print {runs, seed, quorumLostRuns, leaderlessMs: {p50, p95, max}, eventsPerSec, ...}`;
+
+function boolValue(args: ParsedArgs, name: string): boolean | undefined {
+  const v = args.flags.get(name);
+  if (v === undefined) return undefined;
+  if (v === true || v === 'true') return true;
+  if (v === 'false') return false;
+  throw new UsageError(`--${name} must be true or false, got "${v}"`);
+}
+
+function timingFromFlags(args: ParsedArgs): Partial<SimTiming> {
+  const t: Partial<SimTiming> = {};
+  if (args.flags.has('heartbeat')) t.heartbeatMs = intFlag(args, 'heartbeat', 0, 1);
+  if (args.flags.has('election')) t.electionMs = intFlag(args, 'election', 0, 1);
+  t.preVote = boolValue(args, 'pre-vote');
+  t.checkQuorum = boolValue(args, 'check-quorum');
+  t.stepDownOnRemoval = boolValue(args, 'step-down-on-removal');
+  return t;
+}
+
+/** A scenario per run seed: built-ins draw their random choices (random-faults) from it; files are fixed. */
+function loadScenario(ref: string, members: number | undefined): (seed: number) => ScenarioSpec {
+  const builtin = builtinScenario(ref);
+  if (builtin) {
+    const n = members ?? builtin.defaultMembers;
+    if (n < builtin.minMembers) throw new UsageError(`scenario ${ref} needs --members >= ${builtin.minMembers}`);
+    if (n > MAX_SLOTS - 2) throw new UsageError(`--members must be <= ${MAX_SLOTS - 2}`);
+    return (seed) => builtin.build(n, new Prng(mix32(seed ^ 0x0b1e55ed)));
+  }
+  if (!fs.existsSync(ref)) {
+    throw new UsageError(`unknown scenario "${ref}": not a built-in (${BUILTIN_SCENARIOS.map((s) => s.name).join(', ')}) nor a file`);
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(ref, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read scenario file ${ref}: ${(err as Error).message}`);
+  }
+  try {
+    const parsed = parseScenarioText(text, ref);
+    const spec = members !== undefined ? { ...parsed, members } : parsed;
+    if ((spec.members ?? 3) > MAX_SLOTS - 2) throw new UsageError(`${ref}: "members" must be <= ${MAX_SLOTS - 2}`);
+    return () => spec;
+  } catch (err) {
+    if (err instanceof ScenarioFileError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Accepts `etcd-ops status --json` output (flat member fields) or a full ClusterHealth. */
+export function healthFromJson(value: unknown, source: string): ClusterHealth {
+  const v = value as { members?: unknown; leader?: unknown };
+  if (typeof v !== 'object' || v === null || !Array.isArray(v.members)) throw new UsageError(`${source}: expected a "members" list (etcd-ops status --json)`);
+  const members: MemberHealth[] = (v.members as Record<string, unknown>[]).map((m, i) => {
+    if (typeof m !== 'object' || m === null) throw new UsageError(`${source}: members[${i}] is not an object`);
+    const str = (x: unknown) => (typeof x === 'string' ? x : null);
+    const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+    const nested = (m.status ?? null) as Record<string, unknown> | null;
+    const term = num(nested?.raftTerm ?? m.raftTerm);
+    const applied = num(nested?.appliedIndex ?? m.appliedIndex);
+    return {
+      id: str(m.id),
+      name: str(m.name) ?? '',
+      peerURLs: Array.isArray(m.peerURLs) ? m.peerURLs.filter((u): u is string => typeof u === 'string') : [],
+      clientURLs: Array.isArray(m.clientURLs) ? m.clientURLs.filter((u): u is string => typeof u === 'string') : [],
+      isLearner: m.isLearner === true,
+      started: m.started !== false && Boolean(str(m.name)),
+      endpoint: str(m.endpoint),
+      healthy: m.healthy === true,
+      isLeader: m.isLeader === true,
+      latencyMs: num(m.latencyMs),
+      error: str(m.error),
+      status: term === null ? null : {
+        leader: null, raftTerm: term, raftIndex: num(nested?.raftIndex ?? m.raftIndex) ?? applied ?? 0, appliedIndex: applied ?? 0,
+        dbSize: num(nested?.dbSize ?? m.dbSize) ?? 0, dbSizeInUse: num(nested?.dbSizeInUse ?? m.dbSizeInUse) ?? 0,
+        version: str(nested?.version ?? m.version) ?? '3.4.23', isLearner: m.isLearner === true, errors: [],
+      },
+      alarms: [],
+    };
+  });
+  const leader = typeof v.leader === 'string' ? v.leader : members.find((m) => m.isLeader)?.id ?? null;
+  return { clusterId: null, leader, members, quorum: quorumOf(members), findings: [], endpoints: [], takenAt: 0, durationMs: 0 };
+}
+
+function loadTopology(file: string): ClusterHealth {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read topology ${file}: ${(err as Error).message}`);
+  }
+  return healthFromJson(value, file);
+}
+
+function dist(d: { p50: number; p95: number; max: number }, ms = true): string {
+  const f = (x: number) => (ms ? formatMs(x) : String(x));
+  return `p50 ${f(d.p50)} · p95 ${f(d.p95)} · max ${f(d.max)}`;
+}
+
+function printSummary(io: CliIo, s: MonteCarloSummary, timing: SimTiming, traceFile: string | undefined): void {
+  io.out(`scenario ${s.scenario} · ${s.members} member(s) at the start · ${s.runs} run(s), seeds ${s.seed}..${(s.seed + s.runs - 1) >>> 0}`);
+  io.out(`timing: heartbeat ${timing.heartbeatMs} ms, election ${timing.electionMs} ms, pre-vote ${timing.preVote ? 'on' : 'off'}, `
+    + `check-quorum ${timing.checkQuorum ? 'on' : 'off'}, step-down-on-removal ${timing.stepDownOnRemoval ? 'on' : 'off'}`);
+  const rows = [
+    ['quorum lost', `${s.quorumLostRuns} of ${s.runs} runs`],
+    ['leaderless (no leader able to commit)', dist(s.leaderlessMs)],
+    ['longest gap between commits', dist(s.longestCommitGapMs)],
+    ['leader elections per run', `mean ${s.elections.mean} · max ${s.elections.max}`],
+    ['time to stable after the first step', `${dist(s.timeToStableMs)}${s.notRecoveredRuns ? ` · never recovered in ${s.notRecoveredRuns} run(s)` : ''}`],
+    ['worst seed', `${s.worstSeed} (leaderless ${formatMs(s.worst.leaderlessMs)}${s.worst.quorumLost ? ', quorum lost' : ''})`],
+  ];
+  io.out(table(['', ''], rows).split('\n').slice(1).join('\n'));
+  if (s.opErrors.length) {
+    io.out('operation errors (all runs, retried refusals included):');
+    for (const e of s.opErrors.slice(0, 8)) io.out(`  ${String(e.count).padStart(6)} × ${e.error}`);
+  }
+  io.out(`simulated ${formatMs(s.simulatedMs)} in ${formatMs(s.wallMs)} wall: ${s.events.toLocaleString('en-US')} events `
+    + `(${s.eventsPerSec.toLocaleString('en-US')}/s), ${s.messagesDelivered.toLocaleString('en-US')} messages delivered (${s.messagesPerSec.toLocaleString('en-US')}/s)`);
+  io.out(traceFile ? `trace of seed ${s.worstSeed} written to ${traceFile}`
+    : `replay the worst run: etcd-ops simulate --scenario ${s.scenario} --members ${s.members} --seed ${s.worstSeed} --runs 1 --trace trace.jsonl`);
+}
 
 export const command: CliCommand = {
-  summary: 'simulate',
-  async run(_args, io) { io.err('etcd-ops simulate: not available yet'); return 1; },
+  summary: 'rehearse a scenario on the embedded Raft simulator (Monte-Carlo over seeds)',
+  async run(args, io) {
+    if (boolFlag(args, 'help')) { io.out(HELP); return 0; }
+    if (args.flags.has('list')) {
+      const rows = BUILTIN_SCENARIOS.map((s) => [s.name, String(s.defaultMembers), s.summary]);
+      if (boolFlag(args, 'json')) printJson(io, BUILTIN_SCENARIOS.map((s) => ({ name: s.name, defaultMembers: s.defaultMembers, summary: s.summary })));
+      else io.out(table(['SCENARIO', 'MEMBERS', 'WHAT HAPPENS'], rows));
+      return 0;
+    }
+    const ref = stringFlag(args, 'scenario') ?? args.positionals[0];
+    if (!ref) throw new UsageError('--scenario NAME|FILE is required (etcd-ops simulate --list shows the built-ins)');
+    const membersFlag = args.flags.has('members') ? intFlag(args, 'members', 3, 1) : undefined;
+    const seed = intFlag(args, 'seed', 1, 0);
+    if (seed > 0xffffffff) throw new UsageError('--seed must be < 2^32');
+    const runs = intFlag(args, 'runs', 100, 1);
+    if (runs > 1_000_000) throw new UsageError('--runs must be <= 1000000');
+    const traceFile = stringFlag(args, 'trace');
+    const topologyFile = stringFlag(args, 'topology');
+    let timing: SimTiming;
+    const flagTiming = timingFromFlags(args);
+    try {
+      timing = resolveTiming(flagTiming);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const stallMs = args.flags.has('stall') ? intFlag(args, 'stall', 0, 1) : undefined;
+    const topology = topologyFile ? specFromHealth(loadTopology(topologyFile)) : undefined;
+    const load = loadScenario(ref, topology ? topology.members.length : membersFlag);
+    const specFor = (s: number): ScenarioSpec => (topology ? { ...load(s), members: topology.members.length } : load(s));
+    const spec = specFor(seed);
+    // Flags win over the file's timing; the file's timing over etcd's defaults.
+    try {
+      timing = resolveTiming({ ...ETCD_DEFAULT_TIMING, ...spec.timing, ...Object.fromEntries(Object.entries(flagTiming).filter(([, v]) => v !== undefined)) });
+    } catch (err) {
+      throw new UsageError(`${ref}: ${(err as Error).message}`);
+    }
+
+    const summary = await runMonteCarlo(specFor, { runs, seed, timing, stallMs, cluster: topology });
+    if (traceFile) {
+      const events: TraceEvent[] = [];
+      await runScenario(specFor(summary.worstSeed), summary.worstSeed, { timing, stallMs, cluster: topology, trace: (e) => events.push(e) });
+      try {
+        fs.writeFileSync(traceFile, toJsonLines(events));
+      } catch (err) {
+        throw new Error(`cannot write trace ${traceFile}: ${(err as Error).message}`);
+      }
+    }
+    if (boolFlag(args, 'json')) printJson(io, { ...summary, timing, trace: traceFile ?? null });
+    else printSummary(io, summary, timing, traceFile);
+    return 0;
+  },
 };

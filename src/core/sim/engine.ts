@@ -61,6 +61,8 @@ export interface SimOptions {
   checkSafety?: boolean;
   /** A client write every this many ms, sent to a random member the client reaches (0 = none). */
   writeIntervalMs?: number;
+  /** Message pool; runs done one after another may share one (then call dispose() at the end). */
+  pool?: MsgPool;
 }
 
 export interface SimMember {
@@ -96,10 +98,22 @@ const DEFAULT_INDEX = 1000;
 const DEFAULT_TERM = 2;
 const DEFAULT_DB_SIZE = 20 * 1024 * 1024;
 
+const idCache = new Map<string, string>();
+
 /** A stable, etcd-looking 64-bit hex id for a member name (FNV-1a). */
 export function memberIdFor(name: string, salt = ''): string {
+  const key = `${salt}/${name}`;
+  const cached = idCache.get(key);
+  if (cached !== undefined) return cached;
+  if (idCache.size > 10000) idCache.clear();
+  const id = fnv1a64(key);
+  idCache.set(key, id);
+  return id;
+}
+
+function fnv1a64(text: string): string {
   let h = 0xcbf29ce484222325n;
-  for (const ch of `${salt}/${name}`) {
+  for (const ch of text) {
     h ^= BigInt(ch.codePointAt(0) ?? 0);
     h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
   }
@@ -119,8 +133,8 @@ export class Sim implements RaftHost {
   readonly raftConfig: RaftConfig;
   readonly rng: Prng;
   readonly net: Network;
-  readonly queue = new EventQueue(512);
-  readonly pool = new MsgPool();
+  readonly queue = new EventQueue(128);
+  readonly pool: MsgPool;
   readonly nodes: RaftNode[] = [];
   readonly members: SimMember[] = [];
   readonly meter: AvailabilityMeter;
@@ -161,6 +175,7 @@ export class Sim implements RaftHost {
       stepDownOnRemoval: this.timing.stepDownOnRemoval,
     };
     this.rng = new Prng(options.seed);
+    this.pool = options.pool ?? new MsgPool();
     this.net = new Network({ ...DEFAULT_NETWORK, ...options.network }, this.rng);
     if (spec.members.length === 0) throw new RangeError('a simulated cluster needs at least one member');
     if (spec.members.length > MAX_SLOTS) throw new RangeError(`at most ${MAX_SLOTS} members can be simulated`);
@@ -207,7 +222,7 @@ export class Sim implements RaftHost {
 
   /** Processes every event up to `untilMs` (or until `stop` returns true); returns whether `stop` ended it. */
   runUntil(untilMs: number, stop?: () => boolean): boolean {
-    const untilUs = Math.round(untilMs * 1000);
+    const untilUs = Math.ceil(untilMs * 1000 - 1e-6);
     while (this.queue.size > 0 && this.queue.peekTime() <= untilUs) {
       this.processNext();
       if (stop !== undefined && stop()) return true;
@@ -416,7 +431,7 @@ export class Sim implements RaftHost {
     if (this.sink !== null) {
       const to = node.leadTransferee;
       if (to !== NONE) this.emit(node.slot, 'transfer-start', node.term, { detail: `leadership transfer to ${this.members[to].name} started` });
-      else this.emit(node.slot, 'transfer-end', node.term, { detail: node.role === LEADER ? 'leadership transfer aborted' : 'leadership transfer ended' });
+      else this.emit(node.slot, 'transfer-end', node.term, { detail: 'leadership transfer ended' });
     }
   }
 
@@ -739,6 +754,18 @@ export class Sim implements RaftHost {
       return;
     }
     this.writesDropped++;
+  }
+
+  /** Ends the simulation: returns messages still in flight to the pool and drops every pending event. */
+  dispose(): void {
+    const q = this.queue;
+    while (q.size > 0) {
+      const id = q.pop();
+      if (q.kind[id] === EV_DELIVER) this.pool.release(this.pool.all[q.a[id]]);
+      q.release(id);
+    }
+    this.actions.length = 0;
+    this.freeActions.length = 0;
   }
 
   // ---- trace -----------------------------------------------------------------------------------------

@@ -16,13 +16,21 @@ export class EventQueue {
   size = 0;
 
   constructor(capacity = 256) {
-    this.time = new Float64Array(capacity);
-    this.kind = new Uint8Array(capacity);
-    this.a = new Int32Array(capacity);
-    this.b = new Int32Array(capacity);
-    this.seq = new Float64Array(capacity);
-    this.heap = new Int32Array(capacity);
-    this.free = new Int32Array(capacity);
+    // One allocation for all columns: a simulation is created per Monte-Carlo run.
+    const buf = new ArrayBuffer(capacity * (8 + 8 + 4 + 4 + 4 + 4 + 1));
+    let at = 0;
+    const take = <T>(make: (b: ArrayBuffer, offset: number, n: number) => T, bytes: number): T => {
+      const view = make(buf, at, capacity);
+      at += bytes * capacity;
+      return view;
+    };
+    this.time = take((b, o, n) => new Float64Array(b, o, n), 8);
+    this.seq = take((b, o, n) => new Float64Array(b, o, n), 8);
+    this.a = take((b, o, n) => new Int32Array(b, o, n), 4);
+    this.b = take((b, o, n) => new Int32Array(b, o, n), 4);
+    this.heap = take((b, o, n) => new Int32Array(b, o, n), 4);
+    this.free = take((b, o, n) => new Int32Array(b, o, n), 4);
+    this.kind = take((b, o, n) => new Uint8Array(b, o, n), 1);
   }
 
   private grow(): void {

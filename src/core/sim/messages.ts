@@ -43,9 +43,10 @@ export class Msg {
   /** Vote requests sent on MsgTimeoutNow: they bypass the leader lease (etcd's campaignTransfer). */
   force = false;
   nEnt = 0;
-  readonly entTerm = new Int32Array(MAX_ENTRIES_PER_MSG);
-  readonly entKind = new Uint8Array(MAX_ENTRIES_PER_MSG);
-  readonly entData = new Int32Array(MAX_ENTRIES_PER_MSG);
+  /** Entry buffers, allocated the first time this pooled message carries entries (most never do). */
+  entTerm: Int32Array = NO_ENTRIES;
+  entKind: Uint8Array = NO_KINDS;
+  entData: Int32Array = NO_ENTRIES;
   // MsgSnap: the snapshot's index, term and membership (bit masks of slots).
   snapIndex = 0;
   snapTerm = 0;
@@ -55,9 +56,28 @@ export class Msg {
   constructor(id: number) {
     this.id = id;
   }
+
+  /** Makes room for entries; call before writing entTerm/entKind/entData. */
+  withEntries(): this {
+    if (this.entTerm === NO_ENTRIES) {
+      this.entTerm = new Int32Array(MAX_ENTRIES_PER_MSG);
+      this.entKind = new Uint8Array(MAX_ENTRIES_PER_MSG);
+      this.entData = new Int32Array(MAX_ENTRIES_PER_MSG);
+    }
+    return this;
+  }
 }
 
+const NO_ENTRIES = new Int32Array(0);
+const NO_KINDS = new Uint8Array(0);
+
+/**
+ * Pool of messages. One pool may serve many simulations in turn (Monte-Carlo runs share one); a message's id
+ * indexes `all`, so the event queue can refer to it by number.
+ */
 export class MsgPool {
+  /** The pool Monte-Carlo runs share unless given their own. */
+  static readonly shared = new MsgPool();
   readonly all: Msg[] = [];
   private free: Msg[] = [];
 

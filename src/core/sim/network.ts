@@ -22,7 +22,7 @@ export class Network {
   /** Partition group of each endpoint; endpoints talk only within their group. */
   readonly group = new Int32Array(ENDPOINTS);
   /** Time (µs) the link from a to b was last cut or restored, for etcd's "active since" checks. */
-  readonly linkChangedAt = new Float64Array(ENDPOINTS * ENDPOINTS);
+  readonly linkChangedAt = new Float64Array(ENDPOINTS * ENDPOINTS).fill(-Infinity);
   private readonly lastDelivery = new Float64Array(ENDPOINTS * ENDPOINTS);
   private latencyUs: number;
   private jitterUs: number;

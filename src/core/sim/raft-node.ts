@@ -89,16 +89,17 @@ export class RaftNode {
   randomizedTimeout: number;
   leadTransferee = NONE;
   pendingConfIndex = 0;
-  // Leader's view of each follower.
-  readonly match = new Int32Array(MAX_SLOTS);
-  readonly next = new Int32Array(MAX_SLOTS);
-  readonly prState = new Uint8Array(MAX_SLOTS);
-  readonly recentActive = new Uint8Array(MAX_SLOTS);
-  readonly probeSent = new Uint8Array(MAX_SLOTS);
-  readonly pendingSnap = new Int32Array(MAX_SLOTS);
+  // Per-peer arrays share one buffer (one allocation per node). Leader's view of each follower:
+  private readonly buf = new ArrayBuffer(MAX_SLOTS * (8 + 4 + 4 + 4 + 1 + 1 + 1 + 1));
+  private readonly scratch = new Float64Array(this.buf, 0, MAX_SLOTS);
+  readonly match = new Int32Array(this.buf, MAX_SLOTS * 8, MAX_SLOTS);
+  readonly next = new Int32Array(this.buf, MAX_SLOTS * 12, MAX_SLOTS);
+  readonly pendingSnap = new Int32Array(this.buf, MAX_SLOTS * 16, MAX_SLOTS);
+  readonly prState = new Uint8Array(this.buf, MAX_SLOTS * 20, MAX_SLOTS);
+  readonly recentActive = new Uint8Array(this.buf, MAX_SLOTS * 21, MAX_SLOTS);
+  readonly probeSent = new Uint8Array(this.buf, MAX_SLOTS * 22, MAX_SLOTS);
   /** Votes received in the current (pre-)campaign: 1 granted, -1 rejected, 0 unknown. */
-  readonly votes = new Int8Array(MAX_SLOTS);
-  private readonly scratch = new Float64Array(MAX_SLOTS);
+  readonly votes = new Int8Array(this.buf, MAX_SLOTS * 23, MAX_SLOTS);
   private applying = false;
 
   constructor(readonly slot: number, readonly cfg: RaftConfig, private readonly host: RaftHost) {
@@ -316,7 +317,7 @@ export class RaftNode {
   propose(kind: number, data: number): boolean {
     if (this.role === LEADER) return this.leaderPropose(kind, data);
     if (this.role !== FOLLOWER || this.lead === NONE) return false;
-    const m = this.host.newMsg();
+    const m = this.host.newMsg().withEntries();
     m.type = MSG_PROP;
     m.from = this.slot;
     m.to = this.lead;
@@ -707,6 +708,7 @@ export class RaftNode {
     m.logTerm = prevTerm;
     m.commit = this.commit;
     if (n > 0) {
+      m.withEntries();
       const base = prevIndex - log.snapIndex; // array offset of entry prevIndex+1
       for (let k = 0; k < n; k++) {
         m.entTerm[k] = log.terms[base + k];

@@ -1,0 +1,115 @@
+// Monte-Carlo rehearsal: the same scenario over many seeds (seed, seed+1, ...), each with its own fault
+// timing, aggregated into what an operator decides on: how often quorum was lost, how long writes stalled
+// (p50/p95/max), how many elections, how long until stable, and the worst seed to replay with a trace.
+import { RunOptions, RunResult, runScenario } from './scenario-run';
+import { ScenarioSpec } from './scenarios';
+
+export interface Distribution {
+  p50: number;
+  p95: number;
+  max: number;
+  mean: number;
+}
+
+export interface MonteCarloSummary {
+  scenario: string;
+  members: number;
+  runs: number;
+  seed: number;
+  quorumLostRuns: number;
+  /** Time without a leader able to commit, per run, ms of simulated time. */
+  leaderlessMs: Distribution;
+  longestCommitGapMs: Distribution;
+  elections: Distribution;
+  /** Runs that recovered only (never-recovered runs are counted in notRecoveredRuns). */
+  timeToStableMs: Distribution;
+  notRecoveredRuns: number;
+  worstSeed: number;
+  worst: Pick<RunResult, 'seed' | 'leaderlessMs' | 'longestLeaderlessMs' | 'quorumLost' | 'opErrors'>;
+  /** Operation errors by message, over all runs (retried refusals included). */
+  opErrors: { error: string; count: number }[];
+  simulatedMs: number;
+  events: number;
+  messagesDelivered: number;
+  wallMs: number;
+  eventsPerSec: number;
+  messagesPerSec: number;
+}
+
+export interface MonteCarloOptions extends RunOptions {
+  runs: number;
+  seed: number;
+  /** Called after each run (progress, custom collection). */
+  onRun?: (r: RunResult, index: number) => void;
+  /** Wall clock for the throughput figures (injectable for tests); default performance.now. */
+  wallClock?: () => number;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+export function distribution(values: readonly number[]): Distribution {
+  const s = [...values].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const mean = s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0;
+  return { p50: round(percentile(s, 50)), p95: round(percentile(s, 95)), max: round(s.length ? s[s.length - 1] : 0), mean: round(mean) };
+}
+
+/** Orders runs from best to worst: quorum lost first, then the longest stall, then total leaderless time. */
+function worse(a: RunResult, b: RunResult): boolean {
+  if (a.quorumLost !== b.quorumLost) return a.quorumLost;
+  if (a.longestLeaderlessMs !== b.longestLeaderlessMs) return a.longestLeaderlessMs > b.longestLeaderlessMs;
+  return a.leaderlessMs > b.leaderlessMs;
+}
+
+/** A fixed scenario, or one built per run from its seed (random-faults draws different faults each run). */
+export type ScenarioSource = ScenarioSpec | ((seed: number) => ScenarioSpec);
+
+export async function runMonteCarlo(source: ScenarioSource, options: MonteCarloOptions): Promise<MonteCarloSummary> {
+  const specFor = typeof source === 'function' ? source : () => source;
+  const spec = specFor(options.seed >>> 0);
+  if (!Number.isInteger(options.runs) || options.runs < 1) throw new RangeError(`runs must be a positive integer, got ${options.runs}`);
+  const clock = options.wallClock ?? (() => performance.now());
+  const started = clock();
+  const results: RunResult[] = [];
+  const errors = new Map<string, number>();
+  let worst: RunResult | null = null;
+  for (let i = 0; i < options.runs; i++) {
+    const seed = (options.seed + i) >>> 0;
+    const r = await runScenario(i === 0 ? spec : specFor(seed), seed, options);
+    results.push(r);
+    for (const e of r.opErrors) errors.set(e.error, (errors.get(e.error) ?? 0) + 1);
+    if (worst === null || worse(r, worst)) worst = r;
+    options.onRun?.(r, i);
+  }
+  const wallMs = Math.max(0.001, clock() - started);
+  const w = worst as RunResult;
+  const events = results.reduce((a, r) => a + r.events, 0);
+  const delivered = results.reduce((a, r) => a + r.messagesDelivered, 0);
+  const recovered = results.filter((r) => r.timeToStableMs !== null).map((r) => r.timeToStableMs as number);
+  return {
+    scenario: spec.name,
+    members: spec.members ?? 3,
+    runs: results.length,
+    seed: options.seed >>> 0,
+    quorumLostRuns: results.filter((r) => r.quorumLost).length,
+    leaderlessMs: distribution(results.map((r) => r.leaderlessMs)),
+    longestCommitGapMs: distribution(results.map((r) => r.longestCommitGapMs)),
+    elections: distribution(results.map((r) => r.elections)),
+    timeToStableMs: distribution(recovered),
+    notRecoveredRuns: results.length - recovered.length,
+    worstSeed: w.seed,
+    worst: { seed: w.seed, leaderlessMs: w.leaderlessMs, longestLeaderlessMs: w.longestLeaderlessMs, quorumLost: w.quorumLost, opErrors: w.opErrors },
+    opErrors: [...errors].map(([error, count]) => ({ error, count })).sort((a, b) => b.count - a.count),
+    simulatedMs: Math.round(results.reduce((a, r) => a + r.simulatedMs, 0)),
+    events,
+    messagesDelivered: delivered,
+    wallMs: Math.round(wallMs * 10) / 10,
+    eventsPerSec: Math.round(events / (wallMs / 1000)),
+    messagesPerSec: Math.round(delivered / (wallMs / 1000)),
+  };
+}

@@ -1,0 +1,324 @@
+// Runs one scenario once, for one seed: builds the cluster, executes its steps in virtual time (operations
+// through the SimPort, the safe ones through the real ops engine), and reports what an operator would feel.
+import { sameId } from '../ids';
+import { removeMember as safeRemoveMember } from '../ops';
+import { ClusterSpec, MemberSpec, Sim, SimTiming } from './engine';
+import { requestTimeoutMs } from './etcd-server';
+import { mix32, Prng } from './prng';
+import { MsgPool } from './messages';
+import { LEADER, NONE } from './raft-node';
+import { ScenarioSpec, ScenarioStep } from './scenarios';
+import { SimPort } from './sim-port';
+import { TraceSink } from './trace';
+
+export interface RunOptions {
+  /** Overrides the scenario's timing (e.g. from CLI flags or an imported topology). */
+  timing?: Partial<SimTiming>;
+  /** A stretch without a writable leader (or without committed writes) longer than this counts as quorum lost. Default 5 election timeouts. */
+  stallMs?: number;
+  trace?: TraceSink;
+  /** Start from this cluster (e.g. an imported topology) instead of the scenario's members/leader/down. */
+  cluster?: ClusterSpec;
+  /** Check Raft's safety properties during the run (default true). */
+  checkSafety?: boolean;
+}
+
+export interface OpError {
+  atMs: number;
+  action: string;
+  error: string;
+}
+
+export interface RunResult {
+  seed: number;
+  /** Simulated length of the run, ms. */
+  simulatedMs: number;
+  /** Total time no member-leader could commit a write, ms. */
+  leaderlessMs: number;
+  longestLeaderlessMs: number;
+  /** Longest gap between committed writes, ms (client writes and raft's own entries). */
+  longestCommitGapMs: number;
+  quorumLost: boolean;
+  writableAtEnd: boolean;
+  /** Leaders elected during the run. */
+  elections: number;
+  /** From the first step's start until the cluster could commit again for good; 0 without an outage, null if it never recovered. */
+  timeToStableMs: number | null;
+  opErrors: OpError[];
+  events: number;
+  messagesDelivered: number;
+  writesProposed: number;
+  /** Entries the leaders committed (client writes, their own empty entries, membership changes). */
+  entriesCommitted: number;
+}
+
+/** The scenario's own random choices (leader, jitters) use a stream apart from the simulation's. */
+function scenarioRng(seed: number): Prng {
+  return new Prng(mix32(seed ^ 0x5ca1ab1e));
+}
+
+function nameSlot(spec: ScenarioSpec, ref: string): number {
+  const m = /^m(\d+)$/.exec(ref);
+  const n = spec.members ?? 3;
+  if (ref === 'first') return 0;
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > n) throw new Error(`"${ref}" is not a member at the start (m1..m${n})`);
+  return Number(m[1]) - 1;
+}
+
+export function clusterSpecFor(spec: ScenarioSpec, rng: Prng): ClusterSpec {
+  const n = spec.members ?? 3;
+  const down = new Set((spec.down ?? []).map((r) => nameSlot(spec, r)));
+  const learners = new Set((spec.learners ?? []).map((r) => nameSlot(spec, r)));
+  const members: MemberSpec[] = Array.from({ length: n }, (_, i) => ({
+    name: `m${i + 1}`, learner: learners.has(i), running: !down.has(i),
+  }));
+  const candidates = members.map((m, i) => i).filter((i) => !learners.has(i) && !down.has(i));
+  let leader: number | null;
+  const ref = spec.leader ?? 'm1';
+  if (ref === 'none') leader = null;
+  else if (ref === 'random') leader = candidates.length ? rng.pick(candidates) : null;
+  else leader = nameSlot(spec, ref);
+  return { members, leader };
+}
+
+class StepRunner {
+  readonly errors: OpError[] = [];
+  private joins = 0;
+
+  constructor(readonly sim: Sim, readonly port: SimPort, readonly rng: Prng) {}
+
+  private running(): number[] {
+    return this.sim.members.filter((m) => m.running && m.started).map((m) => m.slot);
+  }
+
+  resolve(ref: string): number {
+    const sim = this.sim;
+    switch (ref) {
+      case 'leader': {
+        const l = sim.writableLeader();
+        if (l !== NONE) return l;
+        const any = sim.nodes.findIndex((n, s) => n.role === LEADER && sim.members[s].running);
+        if (any >= 0) return any;
+        throw new Error('no member leads right now');
+      }
+      case 'follower': {
+        const f = this.running().filter((s) => sim.nodes[s].role !== LEADER && sim.nodes[s].isVoter());
+        if (!f.length) throw new Error('no running follower');
+        return this.rng.pick(f);
+      }
+      case 'random': {
+        const r = this.running();
+        if (!r.length) throw new Error('no running member');
+        return this.rng.pick(r);
+      }
+      case 'first': return 0;
+      case 'newest': return sim.members.length - 1;
+      default: {
+        const s = sim.members.findIndex((m) => m.name === ref || m.plannedName === ref || sameId(m.id, ref));
+        if (s >= 0) return s;
+        // "mN" also means the N-th member, so built-in scenarios apply to imported clusters with real names.
+        const nth = /^m(\d+)$/.exec(ref);
+        if (nth && Number(nth[1]) >= 1 && Number(nth[1]) <= sim.members.length) return Number(nth[1]) - 1;
+        throw new Error(`no member "${ref}"`);
+      }
+    }
+  }
+
+  /** Latest simulated time at which a step's scheduled undo (restart, heal, loss 0) or start happens. */
+  pendingUntilMs = 0;
+
+  private duration(step: ScenarioStep): number | null {
+    if (step.durationMs === undefined) return null;
+    const d = step.durationMs + (step.durationJitterMs ? this.rng.range(0, step.durationJitterMs) : 0);
+    this.pendingUntilMs = Math.max(this.pendingUntilMs, this.sim.nowMs + d);
+    return d;
+  }
+
+  async run(step: ScenarioStep): Promise<void> {
+    try {
+      await this.exec(step);
+    } catch (err) {
+      this.errors.push({ atMs: Math.round(this.sim.nowMs), action: step.action, error: (err as Error).message });
+    }
+  }
+
+  private async exec(step: ScenarioStep): Promise<void> {
+    const { sim, port } = this;
+    const dur = this.duration(step);
+    switch (step.action) {
+      case 'crash': {
+        const s = this.resolve(step.member!);
+        sim.crash(s);
+        if (dur !== null) sim.after(dur, () => sim.restart(s));
+        return;
+      }
+      case 'restart': sim.restart(this.resolve(step.member!)); return;
+      case 'stop': {
+        const s = this.resolve(step.member!);
+        sim.gracefulStop(s);
+        await port.clock.waitFor(() => !sim.members[s].running, requestTimeoutMs(sim.timing.electionMs) + 1000);
+        return;
+      }
+      case 'partition': {
+        const groups = step.groups!.map((g) => g.map((r) => this.resolve(r)));
+        sim.partition(groups, step.client ?? 0);
+        if (dur !== null) sim.after(dur, () => sim.heal());
+        return;
+      }
+      case 'isolate': {
+        const s = this.resolve(step.member!);
+        const others = sim.members.map((m) => m.slot).filter((x) => x !== s);
+        sim.partition([others, [s]], 0);
+        if (dur !== null) sim.after(dur, () => sim.heal());
+        return;
+      }
+      case 'heal': sim.heal(); return;
+      case 'loss':
+        sim.setLoss(step.rate ?? 0);
+        if (dur !== null) sim.after(dur, () => sim.setLoss(0));
+        return;
+      case 'wait': await port.sleep(dur ?? 0); return;
+      case 'transfer-leadership': {
+        const from = this.resolve('leader');
+        const to = this.resolve(step.to ?? 'follower');
+        await port.moveLeader(sim.members[from].id, sim.members[to].id);
+        return;
+      }
+      case 'remove-member': {
+        const target = this.resolve(step.member!);
+        const via = this.resolve(step.via ?? 'leader');
+        await port.removeMember(sim.members[target].id, sim.members[via].id);
+        return;
+      }
+      case 'safe-remove-member': {
+        const target = this.resolve(step.member!);
+        const r = await safeRemoveMember(port, sim.members[target].id);
+        if (!r.ok) throw new Error(r.reason);
+        return;
+      }
+      case 'add-member': {
+        const via = this.resolve(step.via ?? 'leader');
+        const added = await port.addMember([this.nextPeerURL()], step.learner ?? false, sim.members[via].id);
+        this.startLater(added.id, step);
+        return;
+      }
+      case 'promote-member': {
+        const target = this.resolve(step.member!);
+        const via = this.resolve(step.via ?? 'leader');
+        await port.promoteMember(sim.members[target].id, sim.members[via].id);
+        return;
+      }
+      case 'join': await this.join(step); return;
+      default: throw new Error(`unknown action ${(step as ScenarioStep).action}`);
+    }
+  }
+
+  private nextPeerURL(): string {
+    return `https://10.0.1.${++this.joins}:2380`;
+  }
+
+  private startLater(id: string, step: ScenarioStep): void {
+    const slot = this.sim.slotOf(id);
+    const delay = step.startAfterMs ?? 1000;
+    this.pendingUntilMs = Math.max(this.pendingUntilMs, this.sim.nowMs + delay);
+    this.sim.after(delay, () => this.sim.restart(slot));
+  }
+
+  /**
+   * A new node joining as distributions do it: read live health, send MemberAdd to the member that leads
+   * (never a fixed "first" one), retry refusals, start etcd once added; a learner is promoted when caught up.
+   */
+  private async join(step: ScenarioStep): Promise<void> {
+    const { port, sim } = this;
+    const attempts = step.attempts ?? 10;
+    const retryMs = step.retryMs ?? 1000;
+    const url = this.nextPeerURL();
+    let addedId: string | null = null;
+    let lastError = '';
+    for (let i = 0; i < attempts && addedId === null; i++) {
+      if (i > 0) await port.sleep(retryMs * (0.5 + this.rng.next()));
+      try {
+        const h = await port.snapshot();
+        const via = h.members.find((m) => m.isLeader) ?? h.members.find((m) => m.healthy);
+        if (!via?.id) throw new Error('no healthy member to join through');
+        addedId = (await port.addMember([url], step.learner ?? false, via.id)).id;
+      } catch (err) {
+        lastError = (err as Error).message;
+        this.errors.push({ atMs: Math.round(sim.nowMs), action: 'join (retried)', error: lastError });
+      }
+    }
+    if (addedId === null) throw new Error(`gave up joining after ${attempts} attempts: ${lastError}`);
+    this.startLater(addedId, step);
+    if (!step.learner) return;
+    for (let i = 0; i < attempts; i++) {
+      await port.sleep(retryMs);
+      try {
+        const h = await port.snapshot();
+        const via = h.members.find((m) => m.isLeader);
+        if (!via?.id) continue;
+        await port.promoteMember(addedId, via.id);
+        return;
+      } catch (err) {
+        this.errors.push({ atMs: Math.round(sim.nowMs), action: 'promote (retried)', error: (err as Error).message });
+      }
+    }
+    throw new Error(`learner ${addedId} was never promoted`);
+  }
+}
+
+/** Runs `spec` once with `seed`; deterministic: the same seed gives the same result. */
+export async function runScenario(spec: ScenarioSpec, seed: number, options: RunOptions = {}): Promise<RunResult> {
+  const rng = scenarioRng(seed);
+  const timing = { ...spec.timing, ...options.timing };
+  const sim = new Sim({
+    seed, timing, network: spec.network, writeIntervalMs: spec.writeIntervalMs ?? 200, checkSafety: options.checkSafety,
+    pool: MsgPool.shared,
+  }, options.cluster ?? clusterSpecFor(spec, rng));
+  if (options.trace) sim.setTracer(options.trace);
+  const port = new SimPort(sim, { joinStartDelayMs: null });
+  const runner = new StepRunner(sim, port, rng);
+  const background: Promise<void>[] = [];
+  let firstStepAt: number | null = null;
+  for (const step of spec.steps) {
+    const at = (step.at ?? 0) + (step.jitterMs ? rng.range(0, step.jitterMs) : 0);
+    if (at > sim.nowMs) await port.sleep(at - sim.nowMs);
+    firstStepAt ??= sim.nowMs;
+    const p = runner.run(step);
+    if (step.background) background.push(p);
+    else await p;
+  }
+  await Promise.all(background);
+  const end = Math.max(spec.durationMs ?? 0, Math.max(sim.nowMs, runner.pendingUntilMs) + (spec.settleMs ?? 3000));
+  await port.sleep(end - sim.nowMs);
+  sim.safety?.checkLogMatching(sim.nodes);
+  sim.dispose();
+
+  const m = sim.meter.snapshot(sim.nowUs);
+  const writable = sim.meter.isWritable;
+  const stallMs = options.stallMs ?? 5 * sim.timing.electionMs;
+  const writesOn = (spec.writeIntervalMs ?? 200) > 0;
+  const longestLeaderlessMs = m.longestUnwritableUs / 1000;
+  const longestCommitGapMs = m.longestCommitGapUs / 1000;
+  let timeToStableMs: number | null = null;
+  if (writable) {
+    const rec = sim.meter.recoveredAtUs;
+    const start = firstStepAt ?? 0;
+    timeToStableMs = rec !== null && rec / 1000 > start ? rec / 1000 - start : 0;
+  }
+  return {
+    seed,
+    simulatedMs: sim.nowMs,
+    leaderlessMs: m.unwritableUs / 1000,
+    longestLeaderlessMs,
+    longestCommitGapMs,
+    quorumLost: !writable || longestLeaderlessMs > stallMs || (writesOn && longestCommitGapMs > stallMs),
+    writableAtEnd: writable,
+    elections: sim.leaderElections,
+    timeToStableMs,
+    opErrors: runner.errors,
+    events: sim.events,
+    messagesDelivered: sim.delivered,
+    writesProposed: sim.writesProposed,
+    entriesCommitted: sim.meter.writesCommitted,
+  };
+}

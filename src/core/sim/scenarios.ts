@@ -1,0 +1,182 @@
+// Scenarios: a starting cluster plus a list of timed steps (faults and operations). The built-in ones replay
+// the failures this product exists for; operators can write their own as JSON (scenario-file.ts, README.md).
+// A step starts at its `at` time plus a random offset below `jitterMs` (drawn per run, so a Monte-Carlo
+// rehearsal varies the fault timing), or when the previous step finished, whichever is later.
+import { SimTiming } from './engine';
+import { NetworkOptions } from './network';
+import { Prng } from './prng';
+
+/**
+ * A member: "m1".."mN" (names), "leader" (whoever can commit now), "follower" (a random running voter that
+ * does not lead), "first", "newest" (the last added), "random" (any running member), or a hex member id.
+ */
+export type MemberRef = string;
+
+export const STEP_ACTIONS = [
+  'crash', 'restart', 'stop', 'partition', 'isolate', 'heal', 'loss', 'wait',
+  'transfer-leadership', 'remove-member', 'safe-remove-member', 'add-member', 'promote-member', 'join',
+] as const;
+export type StepAction = typeof STEP_ACTIONS[number];
+
+export interface ScenarioStep {
+  action: StepAction;
+  /** Earliest start, ms of simulated time since the run began (default 0). */
+  at?: number;
+  /** Random extra delay in [0, jitterMs) per run. */
+  jitterMs?: number;
+  /** Do not wait for this step before starting the next one. */
+  background?: boolean;
+  member?: MemberRef;
+  /** The member a membership request is sent to (default "leader"). */
+  via?: MemberRef;
+  /** transfer-leadership target (default "follower"). */
+  to?: MemberRef;
+  /** partition: groups of members; members not listed form one more group. */
+  groups?: MemberRef[][];
+  /** partition: index of the group the operator's client stays in (default 0). */
+  client?: number;
+  /** loss: probability 0..1 that a message is lost. */
+  rate?: number;
+  /** crash / isolate / partition / loss: undo after this long (restart, heal, loss 0); wait: how long. */
+  durationMs?: number;
+  /** Random extra duration in [0, durationJitterMs). */
+  durationJitterMs?: number;
+  /** add-member / join: add as learner (join then promotes once caught up). */
+  learner?: boolean;
+  /** add-member / join: start the new member's etcd this long after MemberAdd answered (default 1000). */
+  startAfterMs?: number;
+  /** join: wait between attempts after a refusal (default 1000), and how many attempts (default 10). */
+  retryMs?: number;
+  attempts?: number;
+}
+
+export interface ScenarioSpec {
+  name: string;
+  description?: string;
+  /** Members at the start (default 3). */
+  members?: number;
+  /** Which member leads at the start: a MemberRef, "random", or "none" (an election opens the run). Default "m1". */
+  leader?: MemberRef;
+  /** Members that are down at the start. */
+  down?: MemberRef[];
+  /** Members that are learners at the start. */
+  learners?: MemberRef[];
+  timing?: Partial<SimTiming>;
+  network?: Partial<NetworkOptions>;
+  /** A client write every this many ms (default 200; 0 = none). */
+  writeIntervalMs?: number;
+  /** Simulated time to keep running after the last step (default 3000 ms). */
+  settleMs?: number;
+  /** Minimum length of a run, ms. */
+  durationMs?: number;
+  steps: ScenarioStep[];
+}
+
+export interface BuiltinScenario {
+  name: string;
+  summary: string;
+  defaultMembers: number;
+  minMembers: number;
+  build(members: number, rng: Prng): ScenarioSpec;
+}
+
+const OP_AT = 500;
+const OP_JITTER = 500;
+
+export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
+  {
+    name: 'first-member-down',
+    summary: 'k3s: the first server (m1) is killed and comes back 5-10 s later; the leader may be any member',
+    defaultMembers: 3,
+    minMembers: 1,
+    build: (members) => ({
+      name: 'first-member-down', members, leader: 'random',
+      steps: [{ action: 'crash', member: 'm1', at: OP_AT, jitterMs: OP_JITTER, durationMs: 5000, durationJitterMs: 5000 }],
+    }),
+  },
+  {
+    name: 'remove-leader',
+    summary: 'the safe plan (ops engine): move leadership to a caught-up voter, then remove the old leader through it',
+    defaultMembers: 3,
+    minMembers: 2,
+    build: (members) => ({
+      name: 'remove-leader', members, leader: 'random',
+      steps: [{ action: 'safe-remove-member', member: 'leader', at: OP_AT, jitterMs: OP_JITTER }],
+    }),
+  },
+  {
+    name: 'remove-leader-naive',
+    summary: 'k0s: the leader removes itself directly; it keeps heartbeating until it stops 1 s later, then an election',
+    defaultMembers: 3,
+    minMembers: 2,
+    build: (members) => ({
+      name: 'remove-leader-naive', members, leader: 'random',
+      steps: [{ action: 'remove-member', member: 'leader', via: 'leader', at: OP_AT, jitterMs: OP_JITTER }],
+    }),
+  },
+  {
+    name: 'concurrent-joins',
+    summary: 'RKE2/k0s: one member, the others join at about the same time, retrying refusals (--members = final size)',
+    defaultMembers: 3,
+    minMembers: 2,
+    build: (members) => ({
+      name: 'concurrent-joins', members: 1, leader: 'm1',
+      steps: Array.from({ length: members - 1 }, () => ({
+        action: 'join' as const, background: true, at: 500, jitterMs: 1500, startAfterMs: 1000, retryMs: 1000, attempts: 30,
+      })),
+    }),
+  },
+  {
+    name: 'replace-first-member',
+    summary: 'hetzner-k3s: m1 is deleted; the operator removes it through the live leader and joins a replacement',
+    defaultMembers: 3,
+    minMembers: 2,
+    build: (members) => ({
+      name: 'replace-first-member', members, leader: 'random',
+      steps: [
+        { action: 'crash', member: 'm1', at: OP_AT, jitterMs: OP_JITTER },
+        { action: 'remove-member', member: 'm1', via: 'leader', at: OP_AT + 3000, jitterMs: 2000 },
+        { action: 'join', startAfterMs: 1000, retryMs: 1000, attempts: 30 },
+      ],
+    }),
+  },
+  {
+    name: 'partition-leader',
+    summary: 'the leader is cut off from the others (the operator stays with the majority) for 1-5 s, then the network heals',
+    defaultMembers: 3,
+    minMembers: 2,
+    build: (members) => ({
+      name: 'partition-leader', members, leader: 'random',
+      steps: [{ action: 'isolate', member: 'leader', at: OP_AT, jitterMs: OP_JITTER, durationMs: 1000, durationJitterMs: 4000 }],
+    }),
+  },
+  {
+    name: 'random-faults',
+    summary: '3-6 random faults over 15 s: kills with restarts, graceful restarts, isolations, bursts of message loss',
+    defaultMembers: 5,
+    minMembers: 1,
+    build: (members, rng) => {
+      const steps: ScenarioStep[] = [];
+      const n = 3 + rng.int(4);
+      for (let i = 0; i < n; i++) {
+        const at = Math.round(rng.range(500, 15000));
+        const member = rng.chance(0.4) ? 'leader' : `m${1 + rng.int(members)}`;
+        const kind = rng.int(4);
+        if (kind === 0) steps.push({ action: 'crash', member, at, durationMs: Math.round(rng.range(500, 5000)), background: true });
+        else if (kind === 1) steps.push({ action: 'isolate', member, at, durationMs: Math.round(rng.range(500, 4000)), background: true });
+        else if (kind === 2) steps.push({ action: 'loss', rate: Math.round(rng.range(0.05, 0.3) * 100) / 100, at, durationMs: Math.round(rng.range(500, 3000)), background: true });
+        else {
+          const named = `m${1 + rng.int(members)}`; // a name, so the restart finds the member that stopped
+          steps.push({ action: 'stop', member: named, at, background: true },
+            { action: 'restart', member: named, at: at + Math.round(rng.range(1000, 4000)), background: true });
+        }
+      }
+      steps.sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+      return { name: 'random-faults', members, leader: 'random', steps };
+    },
+  },
+];
+
+export function builtinScenario(name: string): BuiltinScenario | undefined {
+  return BUILTIN_SCENARIOS.find((s) => s.name === name);
+}
