@@ -11,6 +11,7 @@ import { registerDiagnostics } from './diagnostics/register';
 import { RefreshScheduler } from './refresh-scheduler';
 import { withPassphrases } from './passphrases';
 import { readSettings, SECTION } from './settings';
+import { registerSimulator } from './simulator/register';
 import { HealthStatusBar } from './status-bar';
 import { ClusterTreeProvider } from './tree/cluster-tree';
 
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerOperationCommands(app);
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
+  registerSimulator(app);
   void applySettings();
   scheduler.setVisible(treeView.visible);
   return app;

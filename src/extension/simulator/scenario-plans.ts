@@ -1,0 +1,55 @@
+// Monte-Carlo of a built-in scenario through the core's runMonteCarlo, shaped for the panel: the summary,
+// each run's leaderless time for the chart, the worst seed to replay. Two scenarios side by side compare
+// two plans for the same change (remove-leader-naive against remove-leader).
+import { distribution, runMonteCarlo } from '../../core/sim/monte-carlo';
+import { mix32, Prng } from '../../core/sim/prng';
+import { RunResult } from '../../core/sim/scenario-run';
+import { builtinScenario, ScenarioSpec } from '../../core/sim/scenarios';
+import { PlanSummary } from './protocol';
+
+export class UnknownScenarioError extends Error {}
+
+/**
+ * The scenario's spec for `members` members. Scenarios that draw their own steps (random-faults) draw them
+ * from `specSeed`, so a seed names one spec and one run: loading a scenario with seed s replays run s of a
+ * Monte-Carlo that started at s.
+ */
+export function scenarioSpec(name: string, members: number, specSeed: number): ScenarioSpec {
+  const builtin = builtinScenario(name);
+  if (!builtin) throw new UnknownScenarioError(`no built-in scenario "${name}"`);
+  const n = Math.max(builtin.minMembers, members);
+  return builtin.build(n, new Prng(mix32(specSeed ^ 0x5bec5eed)));
+}
+
+export class Cancelled extends Error {}
+
+export async function scenarioPlan(name: string, members: number, runs: number, seed: number,
+  onProgress?: (done: number, total: number) => void, cancelled?: () => boolean): Promise<PlanSummary> {
+  const spec = scenarioSpec(name, members, seed);
+  const perRun: RunResult[] = [];
+  const summary = await runMonteCarlo(spec, {
+    runs, seed,
+    onRun: (r, i) => {
+      if (cancelled?.()) throw new Cancelled('cancelled');
+      perRun.push(r);
+      onProgress?.(i + 1, runs);
+    },
+  });
+  return {
+    key: name,
+    label: name,
+    plan: builtinScenario(name)?.summary ?? name,
+    runs: summary.runs,
+    seed: summary.seed,
+    okRuns: perRun.filter((r) => r.opErrors.length === 0 && !r.quorumLost).length,
+    quorumLostRuns: summary.quorumLostRuns,
+    leaderlessMs: summary.leaderlessMs,
+    longestLeaderlessMs: distribution(perRun.map((r) => r.longestLeaderlessMs)),
+    elections: summary.elections,
+    perRun: perRun.map((r) => Math.round(r.leaderlessMs * 10) / 10),
+    worstSeed: summary.worstSeed,
+    worstLeaderlessMs: Math.round(summary.worst.leaderlessMs * 10) / 10,
+    errors: summary.opErrors.slice(0, 5),
+    wallMs: Math.round(summary.wallMs),
+  };
+}

@@ -1,0 +1,55 @@
+// A real cluster's topology, as the tree's latest ClusterHealth shows it, turned into a simulated cluster:
+// the core's specFromHealth carries members, ids, names, learners, the leader, down and never-started
+// members over; this adds the network latency to simulate and a description of what was imported.
+import { ClusterHealth } from '../../core/cluster-model';
+import { ClusterSpec } from '../../core/sim/engine';
+import { specFromHealth } from '../../core/sim/topology';
+
+export interface ImportedTopology {
+  spec: ClusterSpec;
+  /** One-way latency between members to simulate, ms. */
+  latencyMs: number;
+  /** What was imported, one line per member and one per assumption. */
+  notes: string[];
+  /** Hex id -> member name (or id when unnamed), for labels. */
+  names: Map<string, string>;
+}
+
+const MIN_LATENCY_MS = 0.2;
+const MAX_LATENCY_MS = 50;
+
+/**
+ * Half the median status round trip of the members that answered: the tool cannot see peer-to-peer
+ * latency, and members usually sit as close to each other as to the operator's machine.
+ */
+export function estimatePeerLatencyMs(health: ClusterHealth): number {
+  const rtts = health.members.map((m) => m.latencyMs).filter((x): x is number => typeof x === 'number' && x > 0).sort((a, b) => a - b);
+  if (!rtts.length) return 1;
+  const median = rtts[Math.floor((rtts.length - 1) / 2)];
+  return Math.round(Math.min(MAX_LATENCY_MS, Math.max(MIN_LATENCY_MS, median / 2)) * 100) / 100;
+}
+
+export function importTopology(health: ClusterHealth): ImportedTopology {
+  const spec = specFromHealth(health);
+  const latencyMs = estimatePeerLatencyMs(health);
+  const names = new Map<string, string>();
+  const notes: string[] = [];
+  for (const m of health.members) {
+    if (!m.id) {
+      notes.push(`${m.endpoint ?? 'a member'} is left out: its id is unknown (the member list could not be read)`);
+      continue;
+    }
+    const name = m.name || m.id;
+    names.set(m.id, name);
+    const what: string[] = [];
+    if (m.isLeader) what.push('leader');
+    if (m.isLearner) what.push('learner');
+    if (!m.started) what.push('added but never started');
+    else if (!m.healthy) what.push(`down in the simulation (${m.error ?? 'unhealthy'})`);
+    if (m.status) what.push(`term ${m.status.raftTerm}, applied ${m.status.appliedIndex}`);
+    notes.push(`${name} (${m.id})${what.length ? `: ${what.join(', ')}` : ''}`);
+  }
+  if (spec.leader === null || spec.leader === undefined) notes.push('no healthy leader in the snapshot: the simulation opens with an election');
+  notes.push(`peer latency ${latencyMs} ms (half the median status round trip); etcd's default timing (100 ms heartbeat, 1 s election)`);
+  return { spec, latencyMs, notes, names };
+}
