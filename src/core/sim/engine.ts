@@ -311,7 +311,10 @@ export class Sim implements RaftHost {
       this.drop(m);
       return;
     }
-    if ((member.removedMask & bit(from)) !== 0) {
+    if ((member.removedMask & bit(from)) !== 0 && !this.members[from].removedSelf) {
+      // A member that missed its own removal is turned away ("removed member") and stops. One that applied
+      // its removal is winding down: as measured on etcd 3.4, its heartbeats still reach the followers (so
+      // they elect nobody) until it stops, 10 ticks after applying the removal.
       this.rejectRemovedSender(from);
       this.drop(m);
       return;
