@@ -47,6 +47,8 @@
   let playing = false;
   let continuePastEnd = false;
   let speed = 0.25;
+  /** Messages shown at the last render, and the earliest send still ahead of the cursor (for slow motion). */
+  let dotsShown = 0;
   let lastWall = 0;
   let advancePending = false;
   let renderedNodes = '';
@@ -113,11 +115,13 @@
     ui.step = el('button', { id: 'step', class: 'secondary', onclick: () => step(1), 'aria-label': 'Step forward one event' }, 'Step ▶');
     ui.speed = el('select', { id: 'speed', 'aria-label': 'Playback speed' }, ...SPEEDS.map(([v, label]) => el('option', { value: v, selected: v === speed }, label)));
     ui.speed.addEventListener('change', () => { speed = Number(ui.speed.value); });
+    ui.slowmo = el('input', { id: 'slowmo', type: 'checkbox', checked: true });
     ui.timeline = el('input', { id: 'timeline', type: 'range', min: 0, max: 0, step: 'any', value: 0, 'aria-label': 'Timeline (virtual time)' });
     ui.timeline.addEventListener('input', () => { setPlaying(false); seek(Number(ui.timeline.value)); });
     ui.timeline.addEventListener('keydown', timelineKeys);
     ui.time = el('span', { id: 'time', class: 'mono', 'aria-live': 'off' }, '0.000 s / 0.000 s');
-    const playback = el('section', { class: 'playback', 'aria-label': 'Playback' }, ui.play, ui.stepBack, ui.step, el('label', {}, 'Speed ', ui.speed), ui.timeline, ui.time);
+    const playback = el('section', { class: 'playback', 'aria-label': 'Playback' }, ui.play, ui.stepBack, ui.step, el('label', {}, 'Speed ', ui.speed),
+      el('label', { title: 'Play time slower while messages are in flight, so each one can be seen crossing' }, ui.slowmo, ' slow down for messages'), ui.timeline, ui.time);
 
     ui.status = el('div', { id: 'status', role: 'status' });
     ui.stage = svg('svg', { id: 'stage', viewBox: '0 0 420 300', role: 'img', 'aria-label': 'Cluster members and messages in flight' });
@@ -211,11 +215,21 @@
     advancePending = true;
     post({ type: 'advance', sessionId: session.id, until: cursor + 2 * lookahead() });
   }
+  /** Virtual ms per wall ms right now: the chosen speed, slowed so a message in flight takes ~250 ms to cross. */
+  function rate() {
+    if (!ui.slowmo.checked || !dotsShown || !session) return speed;
+    return Math.min(speed, Math.max(0.05, session.latencyMs) / 250);
+  }
   function tick(now) {
     if (!playing) return;
     const dt = Math.min(100, now - lastWall);
     lastWall = now;
-    let next = cursor + dt * speed;
+    let next = cursor + dt * rate();
+    if (ui.slowmo.checked) {
+      // Do not jump over the next message: stop where it leaves, so slow motion picks it up.
+      const ahead = messages[lastAtOrBefore(messages, cursor, bySent) + 1];
+      if (ahead && ahead.sent < next && ahead.sent > cursor) next = ahead.sent;
+    }
     if (next >= end) {
       next = end;
       if (done && !continuePastEnd) setPlaying(false);
@@ -293,8 +307,9 @@
         ui.links.append(svg('line', { class: 'link', 'data-link': `${i}-${j}`, x1: pos[i].x, y1: pos[i].y, x2: pos[j].x, y2: pos[j].y }));
       }
       const g = svg('g', { class: 'svg-node', 'data-svg-node': frame.nodes[i].name });
-      g.append(svg('circle', { cx: pos[i].x, cy: pos[i].y, r: 30 }));
-      const name = svg('text', { x: pos[i].x, y: pos[i].y - 7 }); name.textContent = frame.nodes[i].name;
+      g.append(svg('circle', { cx: pos[i].x, cy: pos[i].y, r: 36 }));
+      const nm = frame.nodes[i].name;
+      const name = svg('text', { x: pos[i].x, y: pos[i].y - 7, class: nm.length > 6 ? 'name long' : 'name' }); name.textContent = nm;
       const role = svg('text', { class: 'role', x: pos[i].x, y: pos[i].y + 9 });
       g.append(name, role);
       ui.svgNodes.append(g);
@@ -346,7 +361,7 @@
     if (log.dataset.key !== key) {
       log.dataset.key = key;
       const items = [];
-      if (v.logStart > 1) items.push(el('span', { class: 'more muted', title: `${v.logStart - 1} earlier entries` }, '…'));
+      if (v.logStart > 1) items.push(el('span', { class: 'more muted', title: `entries up to ${v.logStart - 1} are older or in the snapshot` }, `…${v.logStart - 1}`));
       v.logTerms.forEach((term, k) => {
         const index = v.logStart + k;
         const committed = index <= v.commit;
@@ -413,6 +428,7 @@
       }
     }
     ui.inflight.textContent = `${shown.length} in flight`;
+    dotsShown = shown.length;
   }
 
   function render() {
@@ -522,28 +538,29 @@
     return 10 * p;
   }
   function chart(plan, maxX, id) {
-    const W = 300; const H = 110; const left = 26; const bottom = 18; const bins = 20;
+    const W = 560; const H = 160; const left = 8; const top = 22; const bottom = 20; const bins = 24;
     const counts = new Array(bins).fill(0);
     for (const v of plan.perRun) counts[Math.min(bins - 1, Math.floor((v / maxX) * bins))]++;
     const maxCount = Math.max(1, ...counts);
     const s = svg('svg', { class: 'chart', id, viewBox: `0 0 ${W} ${H}`, role: 'img',
       'aria-label': `Histogram of leaderless time per run for ${plan.label}: ${plan.runs} runs, p50 ${fmtMs(plan.leaderlessMs.p50)}, p95 ${fmtMs(plan.leaderlessMs.p95)}, max ${fmtMs(plan.leaderlessMs.max)}` });
-    const plotW = W - left - 6; const plotH = H - bottom - 8;
+    const plotW = W - left - 8; const plotH = H - bottom - top;
     const bw = plotW / bins;
     counts.forEach((c, i) => {
       if (!c) return;
-      const h = (c / maxCount) * plotH;
-      const bar = svg('rect', { class: 'bar', x: (left + i * bw + 1).toFixed(1), y: (8 + plotH - h).toFixed(1), width: (bw - 2).toFixed(1), height: h.toFixed(1) });
+      const h = Math.max(1, (c / maxCount) * plotH);
+      const bar = svg('rect', { class: 'bar', x: (left + i * bw + 1).toFixed(1), y: (top + plotH - h).toFixed(1), width: (bw - 2).toFixed(1), height: h.toFixed(1) });
       const tip = svg('title', {}); tip.textContent = `${c} run(s) with ${fmtMs((i * maxX) / bins)} – ${fmtMs(((i + 1) * maxX) / bins)} leaderless`;
       bar.append(tip);
       s.append(bar);
     });
-    s.append(svg('line', { class: 'axis', x1: left, y1: 8 + plotH, x2: W - 6, y2: 8 + plotH }), svg('line', { class: 'axis', x1: left, y1: 8, x2: left, y2: 8 + plotH }));
+    s.append(svg('line', { class: 'axis', x1: left, y1: top + plotH, x2: W - 8, y2: top + plotH }));
     const p95x = left + Math.min(1, plan.leaderlessMs.p95 / maxX) * plotW;
-    s.append(svg('line', { class: 'p95', x1: p95x.toFixed(1), y1: 8, x2: p95x.toFixed(1), y2: 8 + plotH }));
+    s.append(svg('line', { class: 'p95', x1: p95x.toFixed(1), y1: top - 4, x2: p95x.toFixed(1), y2: top + plotH }));
     const text = (x, y, str, anchor) => { const t = svg('text', { x, y, 'text-anchor': anchor || 'middle' }); t.textContent = str; s.append(t); };
-    text(left, H - 5, '0', 'middle'); text(left + plotW / 2, H - 5, fmtMs(maxX / 2)); text(W - 6, H - 5, fmtMs(maxX), 'end');
-    text(left - 3, 12, String(maxCount), 'end'); text(p95x + 2, 16, 'p95', 'start');
+    text(left, H - 5, '0', 'start'); text(left + plotW / 2, H - 5, fmtMs(maxX / 2)); text(W - 8, H - 5, fmtMs(maxX), 'end');
+    text(left, 13, `leaderless time per run (tallest bar: ${maxCount} of ${plan.runs} runs)`, 'start');
+    text(Math.min(p95x + 3, W - 30), top + 8, 'p95', 'start');
     return s;
   }
   function renderMonteCarlo() {
@@ -557,7 +574,7 @@
       const suffix = i === 0 ? '' : `-${i + 1}`;
       const dist = (d) => `p50 ${fmtMs(d.p50)} · p95 ${fmtMs(d.p95)} · max ${fmtMs(d.max)}`;
       const replay = el('button', { id: `replay-worst${suffix}`, class: 'replay-worst', 'data-plan': p.key, 'data-seed': p.worstSeed,
-        onclick: () => { setPlaying(false); post({ type: 'replay', kind: v.replay.kind, plan: p.key, seed: p.worstSeed, members: v.replay.members, specSeed: v.replay.specSeed }); } },
+        onclick: () => { setPlaying(false); post({ type: 'replay', kind: v.replay.kind, plan: p.key, seed: p.worstSeed, members: v.replay.members }); } },
         `Replay worst seed ${p.worstSeed} (${fmtMs(p.worstLeaderlessMs)} leaderless)`);
       cols.append(el('section', { class: 'plan card', 'data-plan': p.key, 'aria-label': p.label },
         el('h3', {}, p.label), el('p', { class: 'muted' }, p.plan),
@@ -585,10 +602,17 @@
     renderedNodes = '';
     shownEvents = { count: -1, commits: null, sessionId: null };
     ui.title.textContent = info.title;
-    ui.subtitle.textContent = `${info.subtitle} Seed ${info.seed}; ${info.members} members; heartbeat ${info.heartbeatMs} ms, election timeout ${info.electionMs} ms, peer latency ${info.latencyMs} ms.`;
+    const lead = info.subtitle && !/[.!?]$/.test(info.subtitle) ? `${info.subtitle}.` : info.subtitle;
+    ui.subtitle.textContent = `${lead} Seed ${info.seed}; ${info.members} members; heartbeat ${info.heartbeatMs} ms, election timeout ${info.electionMs} ms, peer latency ${info.latencyMs} ms.`;
     ui.notes.replaceChildren(...(info.notes || []).map((n) => el('li', {}, n)));
+    ui.scenario.querySelector('option[value="rehearsal"]')?.remove();
     if (info.scenario && [...ui.scenario.options].some((o) => o.value === info.scenario)) ui.scenario.value = info.scenario;
     else if (info.kind === 'sandbox') ui.scenario.value = SANDBOX;
+    else if (info.kind === 'rehearsal') {
+      // Not a scenario: shown as such until the operator picks one.
+      ui.scenario.append(el('option', { value: 'rehearsal', disabled: true }, '(rehearsal)'));
+      ui.scenario.value = 'rehearsal';
+    }
     ui.seed.value = String(info.seed);
     ui.members.value = String(info.members);
     renderOps();

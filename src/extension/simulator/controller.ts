@@ -88,10 +88,10 @@ export class SimulatorController {
         this.queued = [];
         if (replay.length) for (const q of replay) this.send(q);
         else if (this.session) this.reopen();
-        else this.loadScenario(DEFAULTS.scenario, DEFAULTS.seed, DEFAULTS.members, DEFAULTS.seed);
+        else this.loadScenario(DEFAULTS.scenario, DEFAULTS.seed, DEFAULTS.members);
         return;
       }
-      case 'load': this.loadScenario(m.scenario, m.seed, m.members, m.specSeed ?? m.seed); return;
+      case 'load': this.loadScenario(m.scenario, m.seed, m.members); return;
       case 'sandbox': this.open(sandboxSetup(m.members, m.seed)); return;
       case 'advance': {
         const s = this.session;
@@ -107,13 +107,13 @@ export class SimulatorController {
       }
       case 'montecarlo': {
         const spec = scenarioSpec(m.scenario, m.members, m.seed);
-        await this.monteCarlo(`${m.scenario}: ${m.runs} runs from seed ${m.seed}`, { kind: 'scenario', members: spec.members ?? m.members, specSeed: m.seed },
+        await this.monteCarlo(`${m.scenario}: ${m.runs} runs from seed ${m.seed}`, { kind: 'scenario', members: spec.members ?? m.members },
           (progress, cancelled) => Promise.all([scenarioPlan(m.scenario, m.members, m.runs, m.seed, progress, cancelled)]));
         return;
       }
       case 'compare': {
         const [a, b] = m.scenarios;
-        await this.monteCarlo(`${a} against ${b}: ${m.runs} runs each from seed ${m.seed}`, { kind: 'scenario', members: m.members, specSeed: m.seed },
+        await this.monteCarlo(`${a} against ${b}: ${m.runs} runs each from seed ${m.seed}`, { kind: 'scenario', members: m.members },
           async (progress, cancelled) => [
             await scenarioPlan(a, m.members, m.runs, m.seed, (d) => progress(d, 2 * m.runs), cancelled),
             await scenarioPlan(b, m.members, m.runs, m.seed, (d) => progress(m.runs + d, 2 * m.runs), cancelled),
@@ -121,14 +121,14 @@ export class SimulatorController {
         return;
       }
       case 'replay':
-        if (m.kind === 'scenario') this.loadScenario(m.plan, m.seed, m.members, m.specSeed);
+        if (m.kind === 'scenario') this.loadScenario(m.plan, m.seed, m.members);
         else if (this.rehearsal && (m.plan === 'engine' || m.plan === 'direct')) this.openRehearsal(this.rehearsal, m.seed, m.plan);
         return;
     }
   }
 
-  private loadScenario(name: string, seed: number, members: number, specSeed: number): void {
-    const spec = scenarioSpec(name, members, specSeed);
+  private loadScenario(name: string, seed: number, members: number): void {
+    const spec = scenarioSpec(name, members, seed);
     this.open({
       info: {
         kind: 'scenario', title: `Scenario ${name}: ${spec.members ?? members} members`, seed, scenario: name,
@@ -200,7 +200,7 @@ export class SimulatorController {
     const removingLeader = req.op === 'remove-member' && req.health.leader === req.target;
     const plans: RehearsalPlan[] = removingLeader ? ['engine', 'direct'] : ['engine'];
     const what = req.op === 'remove-member' ? `removing ${targetName}` : `transferring leadership to ${targetName}`;
-    await this.monteCarlo(`Rehearsal of ${what} on ${clusterLabel}: ${runs} runs from seed ${seed}`, { kind: 'rehearsal', members: topology.spec.members.length, specSeed: seed },
+    await this.monteCarlo(`Rehearsal of ${what} on ${clusterLabel}: ${runs} runs from seed ${seed}`, { kind: 'rehearsal', members: topology.spec.members.length },
       async (progress, cancelled) => {
         const out: PlanSummary[] = [];
         for (const [i, plan] of plans.entries()) {
@@ -212,12 +212,14 @@ export class SimulatorController {
 
   private openRehearsal(r: Rehearsal, seed: number, plan: RehearsalPlan): void {
     const verb = r.req.op === 'remove-member' ? `remove ${r.targetName}` : `transfer leadership to ${r.targetName}`;
-    const taken = new Date(r.req.health.takenAt).toLocaleTimeString();
+    // Real ports stamp wall time; a bare SimPort stamps virtual time, which says nothing to the operator.
+    const takenAt = r.req.health.takenAt;
+    const when = takenAt > 1e12 ? ` at ${new Date(takenAt).toLocaleTimeString()}` : '';
     this.open({
       info: {
         kind: 'rehearsal', seed, scenario: null,
         title: `Rehearsal: ${verb}${plan === 'direct' ? ' directly (no transfer)' : ''} on ${r.clusterLabel}`,
-        subtitle: `Imported from the health read at ${taken}; the operation runs through the same ops engine as on the real cluster.`,
+        subtitle: `Imported from the cluster's health as last read${when}; the operation runs through the same ops engine as on the real cluster.`,
         notes: r.topology.notes,
       },
       build: rehearsalBuild(r.req, r.topology, seed, plan),

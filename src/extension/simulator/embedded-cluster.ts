@@ -65,7 +65,8 @@ export class EmbeddedClusterPort implements ClusterPort {
 
   async snapshot(): Promise<ClusterHealth> {
     await this.catchUp();
-    return this.inner.snapshot();
+    // The tree and the rehearsal show when health was read: wall time here, as for a real cluster.
+    return { ...(await this.inner.snapshot()), takenAt: this.wall() };
   }
 
   async memberStatus(memberId: string): Promise<MemberStatus> {

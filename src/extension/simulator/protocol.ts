@@ -81,7 +81,7 @@ export interface MonteCarloView {
   title: string;
   plans: PlanSummary[];
   /** What the worst-seed button loads: a scenario, or the rehearsal with that seed. */
-  replay: { kind: 'scenario' | 'rehearsal'; members: number; specSeed: number };
+  replay: { kind: 'scenario' | 'rehearsal'; members: number };
 }
 
 export type ToWebview =
@@ -100,13 +100,13 @@ export const MEMBER_ACTIONS: ReadonlySet<ActionKind> = new Set(['crash', 'restar
 
 export type FromWebview =
   | { type: 'ready' }
-  | { type: 'load'; scenario: string; seed: number; members: number; specSeed?: number }
+  | { type: 'load'; scenario: string; seed: number; members: number }
   | { type: 'sandbox'; seed: number; members: number }
   | { type: 'advance'; sessionId: number; until: number }
   | { type: 'action'; sessionId: number; action: ActionKind; slot: number | null; at: number }
   | { type: 'montecarlo'; scenario: string; seed: number; members: number; runs: number }
   | { type: 'compare'; scenarios: [string, string]; seed: number; members: number; runs: number }
-  | { type: 'replay'; kind: 'scenario' | 'rehearsal'; plan: string; seed: number; members: number; specSeed: number };
+  | { type: 'replay'; kind: 'scenario' | 'rehearsal'; plan: string; seed: number; members: number };
 
 /** Bounds on what the webview may ask for, so a bad request cannot make the host spin. */
 export const LIMITS = { members: { min: 1, max: 9 }, runs: { min: 1, max: 5000 }, maxAdvanceMs: 10 * 60_000 } as const;
@@ -133,8 +133,7 @@ export function parseFromWebview(raw: unknown): FromWebview | null {
     case 'ready': return { type: 'ready' };
     case 'load': {
       const scenario = name(m.scenario); const seed = seedOf(m.seed); const n = members();
-      const specSeed = m.specSeed === undefined ? seed : seedOf(m.specSeed);
-      return scenario && seed !== null && n !== null && specSeed !== null ? { type: 'load', scenario, seed, members: n, specSeed } : null;
+      return scenario && seed !== null && n !== null ? { type: 'load', scenario, seed, members: n } : null;
     }
     case 'sandbox': {
       const seed = seedOf(m.seed); const n = members();
@@ -167,8 +166,8 @@ export function parseFromWebview(raw: unknown): FromWebview | null {
     case 'replay': {
       const kind = m.kind === 'scenario' || m.kind === 'rehearsal' ? m.kind : null;
       const plan = typeof m.plan === 'string' && m.plan.length <= 200 ? m.plan : null;
-      const seed = seedOf(m.seed); const n = members(); const specSeed = seedOf(m.specSeed);
-      return kind && plan !== null && seed !== null && n !== null && specSeed !== null ? { type: 'replay', kind, plan, seed, members: n, specSeed } : null;
+      const seed = seedOf(m.seed); const n = members();
+      return kind && plan !== null && seed !== null && n !== null ? { type: 'replay', kind, plan, seed, members: n } : null;
     }
     default: return null;
   }

@@ -112,10 +112,14 @@ export class Recorder {
     const view = this.inFlight.get(m.id);
     if (!view) return;
     this.inFlight.delete(m.id);
-    view.done = this.sim.nowMs;
-    view.ok = delivered;
-    // A message still waiting in this delta carries its own fate; one already drained needs an update.
-    if (!this.pendingIds.has(view.id)) this.settled.push([view.id, view.done, delivered]);
+    // A message still waiting in this delta carries its own fate; one already handed out is left as it was
+    // handed out, and its fate goes in the next delta as an update.
+    if (this.pendingIds.has(view.id)) {
+      view.done = this.sim.nowMs;
+      view.ok = delivered;
+    } else {
+      this.settled.push([view.id, this.sim.nowMs, delivered]);
+    }
   }
 
   /** Messages sent and not yet delivered or dropped. */

@@ -10,24 +10,22 @@ import { PlanSummary } from './protocol';
 export class UnknownScenarioError extends Error {}
 
 /**
- * The scenario's spec for `members` members. Scenarios that draw their own steps (random-faults) draw them
- * from `specSeed`, so a seed names one spec and one run: loading a scenario with seed s replays run s of a
- * Monte-Carlo that started at s.
+ * The scenario's spec for run `seed`. Built-ins that draw their own steps (random-faults) draw them from the
+ * run's seed exactly as `etcd-ops simulate` does, so seed s in the panel is seed s on the command line, and
+ * loading the worst seed of a Monte-Carlo replays that very run.
  */
-export function scenarioSpec(name: string, members: number, specSeed: number): ScenarioSpec {
+export function scenarioSpec(name: string, members: number, seed: number): ScenarioSpec {
   const builtin = builtinScenario(name);
   if (!builtin) throw new UnknownScenarioError(`no built-in scenario "${name}"`);
-  const n = Math.max(builtin.minMembers, members);
-  return builtin.build(n, new Prng(mix32(specSeed ^ 0x5bec5eed)));
+  return builtin.build(Math.max(builtin.minMembers, members), new Prng(mix32(seed ^ 0x0b1e55ed)));
 }
 
 export class Cancelled extends Error {}
 
 export async function scenarioPlan(name: string, members: number, runs: number, seed: number,
   onProgress?: (done: number, total: number) => void, cancelled?: () => boolean): Promise<PlanSummary> {
-  const spec = scenarioSpec(name, members, seed);
   const perRun: RunResult[] = [];
-  const summary = await runMonteCarlo(spec, {
+  const summary = await runMonteCarlo((runSeed) => scenarioSpec(name, members, runSeed), {
     runs, seed,
     onRun: (r, i) => {
       if (cancelled?.()) throw new Cancelled('cancelled');

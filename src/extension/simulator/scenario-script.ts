@@ -15,6 +15,10 @@ import { ScenarioSpec, ScenarioStep } from '../../core/sim/scenarios';
 import { SimPort } from '../../core/sim/sim-port';
 import { Built } from './session';
 
+/** The core runner's defaults for a scenario that names none. */
+const DEFAULT_SETTLE_MS = 2000;
+const DEFAULT_WRITE_INTERVAL_MS = 500;
+
 /** The scenario's own random stream, apart from the simulation's (as the core's runner draws it). */
 export function scenarioRng(seed: number): Prng {
   return new Prng(mix32(seed ^ 0x5ca1ab1e));
@@ -60,8 +64,11 @@ class Steps {
       case 'newest': return sim.members.length - 1;
       default: {
         const s = sim.members.findIndex((m) => m.name === ref || m.plannedName === ref || sameId(m.id, ref));
-        if (s < 0) throw new Error(`no member "${ref}"`);
-        return s;
+        if (s >= 0) return s;
+        // "mN" also means the N-th member, so built-in scenarios apply to imported clusters with real names.
+        const nth = /^m(\d+)$/.exec(ref);
+        if (nth && Number(nth[1]) >= 1 && Number(nth[1]) <= sim.members.length) return Number(nth[1]) - 1;
+        throw new Error(`no member "${ref}"`);
       }
     }
   }
@@ -217,7 +224,7 @@ export interface ScenarioOutcome {
 /** Builds the scenario's cluster for `seed` exactly as the core's runner does. */
 export function scenarioWorld(spec: ScenarioSpec, seed: number): { sim: Sim; port: SimPort; rng: Prng } {
   const rng = scenarioRng(seed);
-  const sim = new Sim({ seed, timing: spec.timing, network: spec.network, writeIntervalMs: spec.writeIntervalMs ?? 200 }, clusterSpecFor(spec, rng));
+  const sim = new Sim({ seed, timing: spec.timing, network: spec.network, writeIntervalMs: spec.writeIntervalMs ?? DEFAULT_WRITE_INTERVAL_MS }, clusterSpecFor(spec, rng));
   return { sim, port: new SimPort(sim, { joinStartDelayMs: null }), rng };
 }
 
@@ -236,8 +243,11 @@ export async function playScenario(spec: ScenarioSpec, world: { sim: Sim; port: 
     else await p;
   }
   await Promise.all(background);
-  const end = Math.max(spec.durationMs ?? 0, Math.max(sim.nowMs, steps.pendingUntilMs) + (spec.settleMs ?? 3000));
+  const end = Math.max(spec.durationMs ?? 0, Math.max(sim.nowMs, steps.pendingUntilMs) + (spec.settleMs ?? DEFAULT_SETTLE_MS));
   await port.sleep(end - sim.nowMs);
+  // As the core runner: a cluster still without a writable leader gets up to the stall threshold to recover.
+  const stallMs = 5 * sim.timing.electionMs;
+  if (!sim.meter.isWritable) await port.clock.waitFor(() => sim.meter.isWritable, stallMs);
   return { firstStepAt, errors: steps.errors };
 }
 

@@ -183,7 +183,7 @@ export class SimSession {
       return;
     }
     const now = this.sim.nowMs;
-    if (at >= now) {
+    if (at > now) {
       const entry = { at, action, slot };
       this.actions.push(entry);
       const gen = this.generation;
