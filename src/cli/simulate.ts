@@ -1,13 +1,16 @@
 // `etcd-ops simulate`: rehearse a scenario on the embedded Raft simulator, once or as a Monte-Carlo study,
 // optionally on the topology of a real cluster (a `status --json` snapshot), and write a JSON-lines trace.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ClusterHealth, MemberHealth, quorumOf } from '../core/cluster-model';
 import { formatMs } from '../core/format';
-import { ETCD_DEFAULT_TIMING, resolveTiming, SimTiming } from '../core/sim/engine';
-import { MonteCarloSummary, runMonteCarlo } from '../core/sim/monte-carlo';
+import { ClusterSpec, ETCD_DEFAULT_TIMING, resolveTiming, SimTiming } from '../core/sim/engine';
+import { MonteCarloSummary, runSeeds, summarize } from '../core/sim/monte-carlo';
 import { mix32, Prng } from '../core/sim/prng';
 import { MAX_SLOTS } from '../core/sim/raft-node';
-import { runScenario } from '../core/sim/scenario-run';
+import { RunResult, runScenario } from '../core/sim/scenario-run';
 import { parseScenarioText, ScenarioFileError } from '../core/sim/scenario-file';
 import { BUILTIN_SCENARIOS, builtinScenario, ScenarioSpec } from '../core/sim/scenarios';
 import { specFromHealth } from '../core/sim/topology';
@@ -31,6 +34,8 @@ membership changes; etcd's strict reconfiguration checks), over many seeds with 
   --step-down-on-removal true|false       a removed leader steps down at once (default false, as etcd 3.4/3.5)
   --stall MS             a write stall longer than this counts as quorum lost (default 5 election timeouts)
   --topology FILE        start from a real cluster: the output of "etcd-ops status --json"
+  --workers N            threads sharing the runs (default: one per idle core, up to 4, from 400 runs on);
+                         results do not depend on it
   --list                 list the built-in scenarios
   --json                 print {runs, seed, quorumLostRuns, leaderlessMs: {p50, p95, max}, eventsPerSec, ...}`;
 
@@ -52,14 +57,24 @@ function timingFromFlags(args: ParsedArgs): Partial<SimTiming> {
   return t;
 }
 
-/** A scenario per run seed: built-ins draw their random choices (random-faults) from it; files are fixed. */
-function loadScenario(ref: string, members: number | undefined): (seed: number) => ScenarioSpec {
+/** What a worker thread needs to rebuild the same scenario (functions do not cross threads). */
+type ScenarioRef = { builtin: string; members: number } | { spec: ScenarioSpec };
+
+function scenarioSource(ref: ScenarioRef): (seed: number) => ScenarioSpec {
+  if ('spec' in ref) return () => ref.spec;
+  const builtin = builtinScenario(ref.builtin);
+  if (!builtin) throw new Error(`unknown scenario ${ref.builtin}`);
+  // Built-ins draw their random choices (random-faults) from the run's seed.
+  return (seed) => builtin.build(ref.members, new Prng(mix32(seed ^ 0x0b1e55ed)));
+}
+
+function loadScenario(ref: string, members: number | undefined): ScenarioRef {
   const builtin = builtinScenario(ref);
   if (builtin) {
     const n = members ?? builtin.defaultMembers;
     if (n < builtin.minMembers) throw new UsageError(`scenario ${ref} needs --members >= ${builtin.minMembers}`);
     if (n > MAX_SLOTS - 2) throw new UsageError(`--members must be <= ${MAX_SLOTS - 2}`);
-    return (seed) => builtin.build(n, new Prng(mix32(seed ^ 0x0b1e55ed)));
+    return { builtin: ref, members: n };
   }
   if (!fs.existsSync(ref)) {
     throw new UsageError(`unknown scenario "${ref}": not a built-in (${BUILTIN_SCENARIOS.map((s) => s.name).join(', ')}) nor a file`);
@@ -74,7 +89,7 @@ function loadScenario(ref: string, members: number | undefined): (seed: number) 
     const parsed = parseScenarioText(text, ref);
     const spec = members !== undefined ? { ...parsed, members } : parsed;
     if ((spec.members ?? 3) > MAX_SLOTS - 2) throw new UsageError(`${ref}: "members" must be <= ${MAX_SLOTS - 2}`);
-    return () => spec;
+    return { spec };
   } catch (err) {
     if (err instanceof ScenarioFileError) throw new UsageError(err.message);
     throw err;
@@ -154,9 +169,80 @@ function printSummary(io: CliIo, s: MonteCarloSummary, timing: SimTiming, traceF
     : `replay the worst run: etcd-ops simulate --scenario ${s.scenario} --members ${s.members} --seed ${s.worstSeed} --runs 1 --trace trace.jsonl`);
 }
 
+// ---- Monte-Carlo over worker threads -------------------------------------------------------------------
+// Runs are independent and each is deterministic from its seed, so seeds are split into contiguous slices,
+// one per thread, and the results are put back in seed order: the summary is the same for any thread count.
+
+interface SliceJob {
+  scenario: ScenarioRef;
+  cluster?: ClusterSpec;
+  timing: SimTiming;
+  stallMs?: number;
+  first: number;
+  count: number;
+}
+
+const SLICE_KEY = 'etcdOpsSimulateSlice';
+
+function runSlice(job: SliceJob): Promise<RunResult[]> {
+  const withMembers = (sp: ScenarioSpec) => (job.cluster ? { ...sp, members: job.cluster.members.length } : sp);
+  const source = scenarioSource(job.scenario);
+  return runSeeds((seed) => withMembers(source(seed)), job.first, job.count, { timing: job.timing, stallMs: job.stallMs, cluster: job.cluster });
+}
+
+/** The module exporting the CLI's main(): the bundle itself (dist/cli.js), or src/cli.ts when run from source. */
+function cliEntry(): string {
+  return __filename.endsWith('.ts') ? path.join(__dirname, '..', 'cli.ts') : __filename;
+}
+
+function runSliceInWorker(job: SliceJob): Promise<RunResult[]> {
+  // The worker loads the CLI and runs `simulate`, which sees the job in workerData and answers with results.
+  // From source (tests, benches under tsx) the worker registers tsx's require hook itself; the bundle needs none.
+  const code = `const { workerData, parentPort } = require('node:worker_threads');
+(async () => {
+  if (workerData.entry.endsWith('.ts')) { require('tsx/cjs/api').register(); (await import('tsx/esm/api')).register(); }
+  await require(workerData.entry).main(['simulate'],
+    { out() {}, err(t) { parentPort.postMessage({ error: t }); }, interactive: false, ask: async () => '' });
+})().catch((e) => parentPort.postMessage({ error: String((e && e.message) || e) }));`;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const w = new Worker(code, { eval: true, workerData: { entry: cliEntry(), [SLICE_KEY]: job } });
+    w.on('message', (m: { results?: RunResult[]; error?: string }) => {
+      settled = true;
+      if (m.results) resolve(m.results);
+      else reject(new Error(m.error ?? 'worker failed'));
+    });
+    w.on('error', (err) => { settled = true; reject(err); });
+    w.on('exit', (code) => { if (!settled) reject(new Error(`simulation worker exited with code ${code}`)); });
+  });
+}
+
+async function monteCarlo(job: Omit<SliceJob, 'first' | 'count'>, seed: number, runs: number, workers: number): Promise<RunResult[]> {
+  if (workers <= 1) return runSlice({ ...job, first: seed, count: runs });
+  const per = Math.ceil(runs / workers);
+  const slices: Promise<RunResult[]>[] = [];
+  for (let k = 0, first = 0; first < runs; k++, first += per) {
+    const slice = { ...job, first: (seed + first) >>> 0, count: Math.min(per, runs - first) };
+    // The first slice runs on this thread while the workers start.
+    slices.push(k === 0 ? runSlice(slice) : runSliceInWorker(slice));
+  }
+  return (await Promise.all(slices)).flat();
+}
+
+/** One thread per idle core (cores minus the 1-minute load), at most 4, and only for 400 runs or more. */
+function defaultWorkers(runs: number): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const idle = cores - (os.loadavg()[0] ?? 0);
+  return Math.max(1, Math.min(4, Math.floor(idle + 0.25), Math.floor(runs / 200)));
+}
+
 export const command: CliCommand = {
   summary: 'rehearse a scenario on the embedded Raft simulator (Monte-Carlo over seeds)',
   async run(args, io) {
+    if (!isMainThread && workerData?.[SLICE_KEY]) {
+      parentPort!.postMessage({ results: await runSlice(workerData[SLICE_KEY] as SliceJob) });
+      return 0;
+    }
     if (boolFlag(args, 'help')) { io.out(HELP); return 0; }
     if (args.flags.has('list')) {
       const rows = BUILTIN_SCENARIOS.map((s) => [s.name, String(s.defaultMembers), s.summary]);
@@ -182,9 +268,12 @@ export const command: CliCommand = {
     }
     const stallMs = args.flags.has('stall') ? intFlag(args, 'stall', 0, 1) : undefined;
     const topology = topologyFile ? specFromHealth(loadTopology(topologyFile)) : undefined;
-    const load = loadScenario(ref, topology ? topology.members.length : membersFlag);
-    const specFor = (s: number): ScenarioSpec => (topology ? { ...load(s), members: topology.members.length } : load(s));
+    const scenario = loadScenario(ref, topology ? topology.members.length : membersFlag);
+    const source = scenarioSource(scenario);
+    const specFor = (s: number): ScenarioSpec => (topology ? { ...source(s), members: topology.members.length } : source(s));
     const spec = specFor(seed);
+    const workers = args.flags.has('workers') ? intFlag(args, 'workers', 1, 1) : defaultWorkers(runs);
+    if (workers > 64) throw new UsageError('--workers must be <= 64');
     // Flags win over the file's timing; the file's timing over etcd's defaults.
     try {
       timing = resolveTiming({ ...ETCD_DEFAULT_TIMING, ...spec.timing, ...Object.fromEntries(Object.entries(flagTiming).filter(([, v]) => v !== undefined)) });
@@ -192,7 +281,9 @@ export const command: CliCommand = {
       throw new UsageError(`${ref}: ${(err as Error).message}`);
     }
 
-    const summary = await runMonteCarlo(specFor, { runs, seed, timing, stallMs, cluster: topology });
+    const started = performance.now();
+    const results = await monteCarlo({ scenario, cluster: topology, timing, stallMs }, seed, runs, Math.min(workers, runs));
+    const summary = summarize(spec, seed, results, performance.now() - started);
     if (traceFile) {
       const events: TraceEvent[] = [];
       await runScenario(specFor(summary.worstSeed), summary.worstSeed, { timing, stallMs, cluster: topology, trace: (e) => events.push(e) });
@@ -202,7 +293,7 @@ export const command: CliCommand = {
         throw new Error(`cannot write trace ${traceFile}: ${(err as Error).message}`);
       }
     }
-    if (boolFlag(args, 'json')) printJson(io, { ...summary, timing, trace: traceFile ?? null });
+    if (boolFlag(args, 'json')) printJson(io, { ...summary, workers: Math.min(workers, runs), timing, trace: traceFile ?? null });
     else printSummary(io, summary, timing, traceFile);
     return 0;
   },

@@ -69,25 +69,42 @@ function worse(a: RunResult, b: RunResult): boolean {
 /** A fixed scenario, or one built per run from its seed (random-faults draws different faults each run). */
 export type ScenarioSource = ScenarioSpec | ((seed: number) => ScenarioSpec);
 
+export function specSource(source: ScenarioSource): (seed: number) => ScenarioSpec {
+  return typeof source === 'function' ? source : () => source;
+}
+
+/** Runs seeds `first`, `first + 1`, ... `first + count - 1` (uint32 wrap-around), in order. */
+export async function runSeeds(source: ScenarioSource, first: number, count: number, options: RunOptions & { onRun?: (r: RunResult, index: number) => void } = {}): Promise<RunResult[]> {
+  const specFor = specSource(source);
+  const out: RunResult[] = [];
+  for (let i = 0; i < count; i++) {
+    const seed = (first + i) >>> 0;
+    const r = await runScenario(specFor(seed), seed, options);
+    out.push(r);
+    options.onRun?.(r, i);
+  }
+  return out;
+}
+
 export async function runMonteCarlo(source: ScenarioSource, options: MonteCarloOptions): Promise<MonteCarloSummary> {
-  const specFor = typeof source === 'function' ? source : () => source;
-  const spec = specFor(options.seed >>> 0);
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new RangeError(`runs must be a positive integer, got ${options.runs}`);
   const clock = options.wallClock ?? (() => performance.now());
   const started = clock();
-  const results: RunResult[] = [];
+  const results = await runSeeds(source, options.seed, options.runs, options);
+  return summarize(specSource(source)(options.seed >>> 0), options.seed, results, clock() - started);
+}
+
+/** Aggregates per-run results (in seed order) into the summary; `wallMs` is the time they took. */
+export function summarize(spec: ScenarioSpec, seed: number, results: RunResult[], wallMs: number): MonteCarloSummary {
+  if (results.length === 0) throw new RangeError('no runs to summarize');
+  wallMs = Math.max(0.001, wallMs);
   const errors = new Map<string, number>();
-  let worst: RunResult | null = null;
-  for (let i = 0; i < options.runs; i++) {
-    const seed = (options.seed + i) >>> 0;
-    const r = await runScenario(i === 0 ? spec : specFor(seed), seed, options);
-    results.push(r);
+  let worst: RunResult = results[0];
+  for (const r of results) {
     for (const e of r.opErrors) errors.set(e.error, (errors.get(e.error) ?? 0) + 1);
-    if (worst === null || worse(r, worst)) worst = r;
-    options.onRun?.(r, i);
+    if (worse(r, worst)) worst = r;
   }
-  const wallMs = Math.max(0.001, clock() - started);
-  const w = worst as RunResult;
+  const w = worst;
   const events = results.reduce((a, r) => a + r.events, 0);
   const delivered = results.reduce((a, r) => a + r.messagesDelivered, 0);
   const recovered = results.filter((r) => r.timeToStableMs !== null).map((r) => r.timeToStableMs as number);
@@ -95,7 +112,7 @@ export async function runMonteCarlo(source: ScenarioSource, options: MonteCarloO
     scenario: spec.name,
     members: spec.members ?? 3,
     runs: results.length,
-    seed: options.seed >>> 0,
+    seed: seed >>> 0,
     quorumLostRuns: results.filter((r) => r.quorumLost).length,
     leaderlessMs: distribution(results.map((r) => r.leaderlessMs)),
     longestCommitGapMs: distribution(results.map((r) => r.longestCommitGapMs)),

@@ -52,6 +52,11 @@ export interface RunResult {
   entriesCommitted: number;
 }
 
+/** Simulated time a run goes on after its last step (a removed member stops 1 s after its removal, etc.). */
+const DEFAULT_SETTLE_MS = 2000;
+/** A client write every 500 ms by default: enough to see commits stall, light enough for 1000-run rehearsals. */
+const DEFAULT_WRITE_INTERVAL_MS = 500;
+
 /** The scenario's own random choices (leader, jitters) use a stream apart from the simulation's. */
 function scenarioRng(seed: number): Prng {
   return new Prng(mix32(seed ^ 0x5ca1ab1e));
@@ -271,7 +276,7 @@ export async function runScenario(spec: ScenarioSpec, seed: number, options: Run
   const rng = scenarioRng(seed);
   const timing = { ...spec.timing, ...options.timing };
   const sim = new Sim({
-    seed, timing, network: spec.network, writeIntervalMs: spec.writeIntervalMs ?? 200, checkSafety: options.checkSafety,
+    seed, timing, network: spec.network, writeIntervalMs: spec.writeIntervalMs ?? DEFAULT_WRITE_INTERVAL_MS, checkSafety: options.checkSafety,
     pool: MsgPool.shared,
   }, options.cluster ?? clusterSpecFor(spec, rng));
   if (options.trace) sim.setTracer(options.trace);
@@ -288,15 +293,18 @@ export async function runScenario(spec: ScenarioSpec, seed: number, options: Run
     else await p;
   }
   await Promise.all(background);
-  const end = Math.max(spec.durationMs ?? 0, Math.max(sim.nowMs, runner.pendingUntilMs) + (spec.settleMs ?? 3000));
+  const end = Math.max(spec.durationMs ?? 0, Math.max(sim.nowMs, runner.pendingUntilMs) + (spec.settleMs ?? DEFAULT_SETTLE_MS));
   await port.sleep(end - sim.nowMs);
+  // A cluster still without a writable leader gets up to the stall threshold to recover before the run
+  // ends, so a slow but sure recovery is not mistaken for a lost quorum (nor the other way round).
+  const stallMs = options.stallMs ?? 5 * sim.timing.electionMs;
+  if (!sim.meter.isWritable) await port.clock.waitFor(() => sim.meter.isWritable, stallMs);
   sim.safety?.checkLogMatching(sim.nodes);
   sim.dispose();
 
   const m = sim.meter.snapshot(sim.nowUs);
   const writable = sim.meter.isWritable;
-  const stallMs = options.stallMs ?? 5 * sim.timing.electionMs;
-  const writesOn = (spec.writeIntervalMs ?? 200) > 0;
+  const writesOn = (spec.writeIntervalMs ?? DEFAULT_WRITE_INTERVAL_MS) > 0;
   const longestLeaderlessMs = m.longestUnwritableUs / 1000;
   const longestCommitGapMs = m.longestCommitGapUs / 1000;
   let timeToStableMs: number | null = null;

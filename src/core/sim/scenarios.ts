@@ -63,9 +63,10 @@ export interface ScenarioSpec {
   learners?: MemberRef[];
   timing?: Partial<SimTiming>;
   network?: Partial<NetworkOptions>;
-  /** A client write every this many ms (default 200; 0 = none). */
+  /** A client write every this many ms (default 500; 0 = none). */
   writeIntervalMs?: number;
-  /** Simulated time to keep running after the last step (default 3000 ms). */
+  /** Simulated time to keep running after the last step (default 2000 ms; a cluster still without a writable
+   * leader then gets up to the stall threshold more to recover). */
   settleMs?: number;
   /** Minimum length of a run, ms. */
   durationMs?: number;

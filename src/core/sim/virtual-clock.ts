@@ -71,32 +71,41 @@ export class VirtualClock {
   private readonly driveFn = () => this.drive();
   private readonly afterDrain = () => process.nextTick(this.driveFn);
 
+  private readonly satisfied = (): boolean => {
+    for (const w of this.waiters) if (w.ready()) return true;
+    return false;
+  };
+
   private drive(): void {
     this.scheduled = false;
     this.rounds++;
     if (this.idle) return;
-    const satisfied = () => {
-      for (const w of this.waiters) if (w.ready()) return true;
-      return false;
-    };
-    if (!satisfied()) {
+    if (!this.satisfied()) {
       let next = Infinity;
       for (const s of this.sleepers) if (s.at < next) next = s.at;
       for (const w of this.waiters) if (w.until < next) next = w.until;
-      if (this.waiters.length > 0) this.sim.runUntil(next, satisfied);
+      if (this.waiters.length > 0) this.sim.runUntil(next, this.satisfied);
       else this.sim.runUntil(next);
     }
     const now = this.sim.nowMs + 1e-9;
-    const due = this.sleepers.filter((s) => s.at <= now);
-    if (due.length) this.sleepers = this.sleepers.filter((s) => s.at > now);
-    const woken: [Waiter, boolean][] = [];
-    this.waiters = this.waiters.filter((w) => {
-      if (w.ready()) { woken.push([w, true]); return false; }
-      if (w.until <= now) { woken.push([w, false]); return false; }
-      return true;
-    });
+    // Take out who is due, in registration order, before waking anyone (wakers may park again at once).
+    const due: Sleeper[] = [];
+    let keep = 0;
+    for (const s of this.sleepers) {
+      if (s.at <= now) due.push(s);
+      else this.sleepers[keep++] = s;
+    }
+    this.sleepers.length = keep;
+    const woken: Waiter[] = [];
+    const results: boolean[] = [];
+    keep = 0;
+    for (const w of this.waiters) {
+      const ok = w.ready();
+      if (ok || w.until <= now) { woken.push(w); results.push(ok); } else this.waiters[keep++] = w;
+    }
+    this.waiters.length = keep;
     for (const s of due) s.resolve();
-    for (const [w, ok] of woken) w.resolve(ok);
+    for (let i = 0; i < woken.length; i++) woken[i].resolve(results[i]);
     if (!this.idle) this.kick();
   }
 }

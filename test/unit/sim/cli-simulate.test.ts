@@ -89,3 +89,14 @@ test('--list shows the built-in scenarios', async () => {
     assert.match(r.out, new RegExp(`^${s}\\s`, 'm'));
   }
 });
+
+test('--workers: the runs split over threads give the same summary as one thread', async () => {
+  const common = ['--scenario', 'random-faults', '--members', '3', '--runs', '12', '--seed', '40', '--json'];
+  const one = await run(...common, '--workers', '1');
+  const two = await run(...common, '--workers', '2');
+  assert.equal(one.code, 0, one.err);
+  assert.equal(two.code, 0, two.err);
+  const strip = (o: string) => { const j = JSON.parse(o); delete j.wallMs; delete j.eventsPerSec; delete j.messagesPerSec; delete j.workers; return j; };
+  assert.equal(JSON.parse(two.out).workers, 2);
+  assert.deepEqual(strip(two.out), strip(one.out));
+});
