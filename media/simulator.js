@@ -6,7 +6,8 @@
 //   #scenario            <select> of built-in scenarios plus "sandbox"; #members, #seed, #runs: <input type=number>
 //   #load                loads the selected scenario (or sandbox) with #members and #seed
 //   #play                play/pause toggle (aria-pressed="true" while playing); #step, #step-back: one event
-//   #speed               <select> of playback speeds (virtual ms per wall ms); #timeline: range input (the cursor)
+//   #speed               <select> of playback speeds (virtual ms per wall ms); #slowmo: checkbox, slower while
+//                        messages are in flight; #timeline: range input (the cursor, virtual ms)
 //   #time                "<cursor> / <end>"; #session-title, #session-subtitle, #session-notes
 //   [data-node=<name>]   one card per member, with data-role="leader|follower|candidate|pre-candidate" while
 //                        its process runs (else the state: "down|removed|unstarted"),
@@ -14,7 +15,8 @@
 //                        its buttons carry data-action="crash|restart|isolate|transfer|remove|remove-direct"
 //   #stage               SVG of the cluster; its nodes are [data-svg-node=<name>], messages [data-msg]
 //   #writable            data-writable="true|false": some leader can commit writes at the cursor
-//   #heal, #add-member   cluster-wide actions; #events: <ol> of events up to the cursor ([data-event=<kind>])
+//   #heal, #add-member   cluster-wide actions; #events: <ol> of events up to the cursor ([data-event=<kind>]),
+//                        #show-commits: checkbox adding commit events to it
 //   #op-result           operation results of the session ([data-op-ok="true|false"])
 //   #run-mc, #compare, #compare-with   Monte-Carlo of the scenario; two scenarios side by side
 //   #mc-progress         progress text; #mc-summary: the summary (data-runs), one [data-plan=<key>] per plan,
@@ -30,7 +32,12 @@
   const SANDBOX = 'sandbox';
   const SPEEDS = [[0.01, '0.01×'], [0.05, '0.05×'], [0.1, '0.1×'], [0.25, '0.25×'], [1, '1×'], [4, '4×']];
   const MAX_EVENTS_SHOWN = 300;
+  /** A long sandbox keeps at most this many frames; older history is dropped (the timeline starts later). */
+  const MAX_FRAMES = 60000;
   const MAX_DOTS = 80;
+  const NODE_R = 36;
+  /** Wall time a message takes to cross in slow motion, ms. */
+  const SLOWMO_CROSSING_MS = 150;
 
   // ---- state -------------------------------------------------------------------------------------------
   let scenarios = [];
@@ -215,10 +222,10 @@
     advancePending = true;
     post({ type: 'advance', sessionId: session.id, until: cursor + 2 * lookahead() });
   }
-  /** Virtual ms per wall ms right now: the chosen speed, slowed so a message in flight takes ~250 ms to cross. */
+  /** Virtual ms per wall ms right now: the chosen speed, slowed so a message in flight can be seen crossing. */
   function rate() {
     if (!ui.slowmo.checked || !dotsShown || !session) return speed;
-    return Math.min(speed, Math.max(0.05, session.latencyMs) / 250);
+    return Math.min(speed, Math.max(0.05, session.latencyMs) / SLOWMO_CROSSING_MS);
   }
   function tick(now) {
     if (!playing) return;
@@ -307,7 +314,7 @@
         ui.links.append(svg('line', { class: 'link', 'data-link': `${i}-${j}`, x1: pos[i].x, y1: pos[i].y, x2: pos[j].x, y2: pos[j].y }));
       }
       const g = svg('g', { class: 'svg-node', 'data-svg-node': frame.nodes[i].name });
-      g.append(svg('circle', { cx: pos[i].x, cy: pos[i].y, r: 36 }));
+      g.append(svg('circle', { cx: pos[i].x, cy: pos[i].y, r: NODE_R }));
       const nm = frame.nodes[i].name;
       const name = svg('text', { x: pos[i].x, y: pos[i].y - 7, class: nm.length > 6 ? 'name long' : 'name' }); name.textContent = nm;
       const role = svg('text', { class: 'role', x: pos[i].x, y: pos[i].y + 9 });
@@ -414,9 +421,11 @@
       let p = Math.min(1, Math.max(0, (t - m.sent) / span));
       if (m.arrive === null) p = Math.min(0.35, p);
       const dx = b.x - a.x; const dy = b.y - a.y; const len = Math.hypot(dx, dy) || 1;
-      // Requests and answers travel on either side of the link.
-      const ox = (-dy / len) * 6; const oy = (dx / len) * 6;
-      const x = a.x + dx * (0.14 + 0.72 * p) + ox; const y = a.y + dy * (0.14 + 0.72 * p) + oy;
+      // From the edge of one circle to the edge of the other; requests and answers on either side of the link.
+      const edge = Math.min(0.45, (NODE_R + 6) / len);
+      const ox = (-dy / len) * 7; const oy = (dx / len) * 7;
+      const f = edge + (1 - 2 * edge) * p;
+      const x = a.x + dx * f + ox; const y = a.y + dy * f + oy;
       const dot = svg('circle', { class: `msg ${msgClass(m)}`, cx: x.toFixed(1), cy: y.toFixed(1), r: 5, 'data-msg': m.type });
       const tip = svg('title', {}); tip.textContent = `${m.type} ${m.from + 1}→${m.to + 1}, term ${m.term}${m.entries ? `, ${m.entries} entries` : ''}${m.reject ? ', reject' : ''}${m.arrive === null ? ', lost on the way' : m.ok === false ? ', dropped at the receiver' : ''}`;
       dot.append(tip);
@@ -433,6 +442,7 @@
 
   function render() {
     const t = Math.min(cursor, end);
+    ui.timeline.min = String(frames.length ? Math.min(frames[0].t, t) : 0);
     ui.timeline.max = String(Math.max(end, 0.001));
     ui.timeline.value = String(t);
     ui.time.textContent = `${fmtT(t)} / ${fmtT(end)}${done ? '' : ' …'}`;
@@ -631,11 +641,24 @@
       if (msg) { msg.done = doneAt; msg.ok = ok; }
     }
     for (const e of m.events) events.push(e);
+    if (frames.length > MAX_FRAMES) trimBefore(frames[frames.length - MAX_FRAMES / 2].t);
     end = Math.max(end, m.end);
     done = m.done;
     advancePending = false;
     if (!playing) render();
     else ensureAhead();
+  }
+
+  /** Forgets history before `t` (keeping the frame in force at `t`), so a sandbox left playing stays light. */
+  function trimBefore(t) {
+    const fi = Math.max(0, lastAtOrBefore(frames, t, byT));
+    frames = frames.slice(fi);
+    const mi = lastAtOrBefore(messages, t - maxFlightMs - 1, bySent) + 1;
+    for (const m of messages.slice(0, mi)) msgById.delete(m.id);
+    messages = messages.slice(mi);
+    events = events.slice(lastAtOrBefore(events, t, byT) + 1);
+    shownEvents = { count: -1, commits: null, sessionId: null };
+    if (cursor < frames[0].t) cursor = frames[0].t;
   }
 
   window.addEventListener('message', (e) => {

@@ -190,8 +190,8 @@ export class SimulatorController {
     this.post({ type: 'history', sessionId: s.id, end: this.end, done: this.done, ...delta });
   }
 
-  /** Loads a rehearsal of `req` (recorded with `seed`) and runs its Monte-Carlo. */
-  async rehearse(req: RehearsalRequest, clusterLabel: string, seed: number, runs: number): Promise<void> {
+  /** Loads a rehearsal of `req` (recorded with `seed`) and runs its Monte-Carlo; resolves with its plans (none if superseded). */
+  async rehearse(req: RehearsalRequest, clusterLabel: string, seed: number, runs: number): Promise<PlanSummary[]> {
     const topology = importTopology(req.health);
     const targetName = topology.names.get(req.target) ?? req.target;
     const rehearsal: Rehearsal = { req, topology, clusterLabel, targetName };
@@ -200,7 +200,7 @@ export class SimulatorController {
     const removingLeader = req.op === 'remove-member' && req.health.leader === req.target;
     const plans: RehearsalPlan[] = removingLeader ? ['engine', 'direct'] : ['engine'];
     const what = req.op === 'remove-member' ? `removing ${targetName}` : `transferring leadership to ${targetName}`;
-    await this.monteCarlo(`Rehearsal of ${what} on ${clusterLabel}: ${runs} runs from seed ${seed}`, { kind: 'rehearsal', members: topology.spec.members.length },
+    return this.monteCarlo(`Rehearsal of ${what} on ${clusterLabel}: ${runs} runs from seed ${seed}`, { kind: 'rehearsal', members: topology.spec.members.length },
       async (progress, cancelled) => {
         const out: PlanSummary[] = [];
         for (const [i, plan] of plans.entries()) {
@@ -227,7 +227,7 @@ export class SimulatorController {
   }
 
   private async monteCarlo(title: string, replay: MonteCarloView['replay'],
-    run: (progress: (done: number, total: number) => void, cancelled: () => boolean) => Promise<PlanSummary[]>): Promise<void> {
+    run: (progress: (done: number, total: number) => void, cancelled: () => boolean) => Promise<PlanSummary[]>): Promise<PlanSummary[]> {
     const job = ++this.mcJob;
     const cancelled = () => this.disposed || job !== this.mcJob;
     let lastPost = 0;
@@ -240,9 +240,12 @@ export class SimulatorController {
     progress(0, 1);
     try {
       const plans = await run(progress, cancelled);
-      if (!cancelled()) this.post({ type: 'mc', view: { title, plans, replay } });
+      if (cancelled()) return [];
+      this.post({ type: 'mc', view: { title, plans, replay } });
+      return plans;
     } catch (err) {
       if (!(err instanceof Cancelled) && !cancelled()) this.post({ type: 'status', message: `Monte-Carlo failed: ${(err as Error).message}`, error: true });
+      return [];
     }
   }
 

@@ -3,6 +3,7 @@
 // configured and etcdOps.simulator.attachWhenEmpty is on).
 import * as vscode from 'vscode';
 import { MemberHealth } from '../../core/cluster-model';
+import { formatMs } from '../../core/format';
 import { App } from '../app';
 import { ClusterEntry } from '../cluster-registry';
 import { SECTION } from '../settings';
@@ -80,7 +81,11 @@ async function rehearse(app: App, node?: MemberNode): Promise<void> {
   if (!op) return;
   const panel = SimulatorPanel.show(app.context.extensionUri);
   app.log.info(`rehearsal: ${op} ${member.name || member.id} on a simulated copy of ${entry.label} (${health.members.length} members)`);
-  await panel.controller.rehearse({ health, op, target: member.id, maxLagEntries: app.settings().maxAppliedLag }, entry.label, DEFAULTS.seed, DEFAULTS.runs);
+  const plans = await panel.controller.rehearse({ health, op, target: member.id, maxLagEntries: app.settings().maxAppliedLag }, entry.label, DEFAULTS.seed, DEFAULTS.runs);
+  for (const p of plans) {
+    app.log.info(`  rehearsal ${p.label}: ${p.okRuns}/${p.runs} runs without error, quorum lost in ${p.quorumLostRuns}, `
+      + `leaderless p50 ${formatMs(p.leaderlessMs.p50)} p95 ${formatMs(p.leaderlessMs.p95)} max ${formatMs(p.leaderlessMs.max)} (worst seed ${p.worstSeed})`);
+  }
 }
 
 export function registerSimulator(app: App): void {
