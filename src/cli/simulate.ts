@@ -146,7 +146,7 @@ function dist(d: { p50: number; p95: number; max: number }, ms = true): string {
   return `p50 ${f(d.p50)} · p95 ${f(d.p95)} · max ${f(d.max)}`;
 }
 
-function printSummary(io: CliIo, s: MonteCarloSummary, timing: SimTiming, traceFile: string | undefined): void {
+function printSummary(io: CliIo, s: MonteCarloSummary, timing: SimTiming, traceFile: string | undefined, replay: string): void {
   io.out(`scenario ${s.scenario} · ${s.members} member(s) at the start · ${s.runs} run(s), seeds ${s.seed}..${(s.seed + s.runs - 1) >>> 0}`);
   io.out(`timing: heartbeat ${timing.heartbeatMs} ms, election ${timing.electionMs} ms, pre-vote ${timing.preVote ? 'on' : 'off'}, `
     + `check-quorum ${timing.checkQuorum ? 'on' : 'off'}, step-down-on-removal ${timing.stepDownOnRemoval ? 'on' : 'off'}`);
@@ -166,7 +166,7 @@ function printSummary(io: CliIo, s: MonteCarloSummary, timing: SimTiming, traceF
   io.out(`simulated ${formatMs(s.simulatedMs)} in ${formatMs(s.wallMs)} wall: ${s.events.toLocaleString('en-US')} events `
     + `(${s.eventsPerSec.toLocaleString('en-US')}/s), ${s.messagesDelivered.toLocaleString('en-US')} messages delivered (${s.messagesPerSec.toLocaleString('en-US')}/s)`);
   io.out(traceFile ? `trace of seed ${s.worstSeed} written to ${traceFile}`
-    : `replay the worst run: etcd-ops simulate --scenario ${s.scenario} --members ${s.members} --seed ${s.worstSeed} --runs 1 --trace trace.jsonl`);
+    : `replay the worst run: etcd-ops simulate ${replay} --seed ${s.worstSeed} --runs 1 --trace trace.jsonl`);
 }
 
 // ---- Monte-Carlo over worker threads -------------------------------------------------------------------
@@ -294,7 +294,13 @@ export const command: CliCommand = {
       }
     }
     if (boolFlag(args, 'json')) printJson(io, { ...summary, workers: Math.min(workers, runs), timing, trace: traceFile ?? null });
-    else printSummary(io, summary, timing, traceFile);
+    else {
+      const quote = (x: string) => (/^[\w./:=-]+$/.test(x) ? x : `'${x.replace(/'/g, `'\\''`)}'`);
+      const same = ['--scenario', ref, ...(topologyFile ? ['--topology', topologyFile] : ['--members', String('builtin' in scenario ? scenario.members : spec.members ?? 3)]),
+        ...[...args.flags].filter(([k]) => ['heartbeat', 'election', 'pre-vote', 'check-quorum', 'step-down-on-removal', 'stall'].includes(k))
+          .flatMap(([k, v]) => [`--${k}`, String(v)])];
+      printSummary(io, summary, timing, traceFile, same.map(quote).join(' '));
+    }
     return 0;
   },
 };

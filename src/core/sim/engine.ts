@@ -712,6 +712,12 @@ export class Sim implements RaftHost {
     this.emit(null, 'loss', null, { detail: `message loss ${Math.round(this.net.loss * 100)} %` });
   }
 
+  /** Slower (or faster) network from now on: one-way latency plus uniform jitter, ms. */
+  setDelay(latencyMs: number, jitterMs: number): void {
+    this.net.setDelay(latencyMs, jitterMs);
+    this.emit(null, 'delay', null, { detail: `message delay ${latencyMs} ms + up to ${jitterMs} ms` });
+  }
+
   /** Is the member's client port reachable from the operator's machine? */
   reachableFromClient(slot: number): boolean {
     return this.members[slot].running && this.net.connected(CLIENT, slot);

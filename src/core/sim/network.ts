@@ -34,6 +34,16 @@ export class Network {
     this.loss = options.loss;
   }
 
+  /** Changes the one-way delay of messages sent from now on. */
+  setDelay(latencyMs: number, jitterMs: number): void {
+    this.latencyUs = Math.max(0, Math.round(latencyMs * 1000));
+    this.jitterUs = Math.max(0, Math.round(jitterMs * 1000));
+  }
+
+  get jitterMs(): number {
+    return this.jitterUs / 1000;
+  }
+
   get latencyMs(): number {
     return this.latencyUs / 1000;
   }

@@ -8,6 +8,7 @@ export class ScenarioFileError extends Error {}
 const SPEC_FIELDS = new Set(['name', 'description', 'members', 'leader', 'down', 'learners', 'timing', 'network',
   'writeIntervalMs', 'settleMs', 'durationMs', 'steps']);
 const STEP_FIELDS = new Set(['action', 'at', 'jitterMs', 'background', 'member', 'via', 'to', 'groups', 'client', 'rate',
+  'latencyMs', 'messageJitterMs',
   'durationMs', 'durationJitterMs', 'learner', 'startAfterMs', 'retryMs', 'attempts']);
 const TIMING_FIELDS = new Set(['heartbeatMs', 'electionMs', 'preVote', 'checkQuorum', 'stepDownOnRemoval']);
 const NETWORK_FIELDS = new Set(['latencyMs', 'jitterMs', 'loss']);
@@ -53,6 +54,8 @@ function step(v: unknown, where: string): ScenarioStep {
     fail(where, `"action" must be one of ${STEP_ACTIONS.join(', ')}`);
   }
   for (const k of ['at', 'jitterMs', 'durationMs', 'durationJitterMs', 'startAfterMs', 'retryMs']) num(o, k, where, 0, MAX_MS);
+  num(o, 'latencyMs', where, 0, 60000);
+  num(o, 'messageJitterMs', where, 0, 60000);
   num(o, 'rate', where, 0, 1);
   num(o, 'attempts', where, 1, 1000);
   num(o, 'client', where, 0, MAX_SLOTS);
@@ -67,6 +70,7 @@ function step(v: unknown, where: string): ScenarioStep {
   if (needsMember.includes(o.action as string) && o.member === undefined) fail(where, `"${o.action}" needs "member"`);
   if (o.action === 'partition' && o.groups === undefined) fail(where, '"partition" needs "groups"');
   if (o.action === 'loss' && o.rate === undefined) fail(where, '"loss" needs "rate"');
+  if (o.action === 'delay' && o.latencyMs === undefined) fail(where, '"delay" needs "latencyMs"');
   if (o.action === 'wait' && o.durationMs === undefined) fail(where, '"wait" needs "durationMs"');
   return o as unknown as ScenarioStep;
 }

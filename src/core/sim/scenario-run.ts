@@ -182,6 +182,12 @@ class StepRunner {
         sim.setLoss(step.rate ?? 0);
         if (dur !== null) sim.after(dur, () => sim.setLoss(0));
         return;
+      case 'delay': {
+        const before = [sim.net.latencyMs, sim.net.jitterMs] as const;
+        sim.setDelay(step.latencyMs ?? before[0], step.messageJitterMs ?? 0);
+        if (dur !== null) sim.after(dur, () => sim.setDelay(before[0], before[1]));
+        return;
+      }
       case 'wait': await port.sleep(dur ?? 0); return;
       case 'transfer-leadership': {
         const from = this.resolve('leader');

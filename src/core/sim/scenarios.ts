@@ -13,7 +13,7 @@ import { Prng } from './prng';
 export type MemberRef = string;
 
 export const STEP_ACTIONS = [
-  'crash', 'restart', 'stop', 'partition', 'isolate', 'heal', 'loss', 'wait',
+  'crash', 'restart', 'stop', 'partition', 'isolate', 'heal', 'loss', 'delay', 'wait',
   'transfer-leadership', 'remove-member', 'safe-remove-member', 'add-member', 'promote-member', 'join',
 ] as const;
 export type StepAction = typeof STEP_ACTIONS[number];
@@ -37,7 +37,10 @@ export interface ScenarioStep {
   client?: number;
   /** loss: probability 0..1 that a message is lost. */
   rate?: number;
-  /** crash / isolate / partition / loss: undo after this long (restart, heal, loss 0); wait: how long. */
+  /** delay: one-way latency and extra uniform jitter of messages, ms. */
+  latencyMs?: number;
+  messageJitterMs?: number;
+  /** crash / isolate / partition / loss / delay: undo after this long (restart, heal, loss 0, previous delay); wait: how long. */
   durationMs?: number;
   /** Random extra duration in [0, durationJitterMs). */
   durationJitterMs?: number;

@@ -5,7 +5,7 @@
 export type TraceEventKind =
   | 'become-follower' | 'become-pre-candidate' | 'become-candidate' | 'become-leader'
   | 'crash' | 'restart' | 'start' | 'stop'
-  | 'partition' | 'heal' | 'loss'
+  | 'partition' | 'heal' | 'loss' | 'delay'
   | 'conf-change' | 'commit'
   | 'transfer-start' | 'transfer-end'
   | 'op' | 'note';

@@ -111,3 +111,18 @@ test('a scenario step that etcd refuses is reported, not fatal', async () => {
   assert.equal(r.opErrors[0].error, 'etcdserver: unhealthy cluster');
   assert.equal(r.writableAtEnd, true);
 });
+
+test('delay: messages slower than the election timeout cost elections; a modest delay does not', async () => {
+  const slow = (latencyMs: number): ScenarioSpec => ({
+    name: 'slow', members: 3,
+    steps: [{ action: 'delay', latencyMs, messageJitterMs: 5, at: 500, durationMs: 4000 }],
+  });
+  const modest = await runScenario(slow(50), 1);
+  const severe = await runScenario(slow(1500), 1);
+  assert.equal(modest.elections, 0);
+  assert.equal(modest.leaderlessMs, 0);
+  assert.ok(severe.elections >= 1, `${severe.elections} elections`);
+  assert.ok(severe.leaderlessMs > 1000);
+  assert.equal(severe.writableAtEnd, true);
+  assert.throws(() => parseScenario({ name: 'x', steps: [{ action: 'delay' }] }), /"delay" needs "latencyMs"/);
+});
