@@ -81,7 +81,13 @@ async function rehearse(app: App, node?: MemberNode): Promise<void> {
   if (!op) return;
   const panel = SimulatorPanel.show(app.context.extensionUri);
   app.log.info(`rehearsal: ${op} ${member.name || member.id} on a simulated copy of ${entry.label} (${health.members.length} members)`);
-  const plans = await panel.controller.rehearse({ health, op, target: member.id, maxLagEntries: app.settings().maxAppliedLag }, entry.label, DEFAULTS.seed, DEFAULTS.runs);
+  let plans;
+  try {
+    plans = await panel.controller.rehearse({ health, op, target: member.id, maxLagEntries: app.settings().maxAppliedLag }, entry.label, DEFAULTS.seed, DEFAULTS.runs);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Rehearse: ${(err as Error).message}`);
+    return;
+  }
   for (const p of plans) {
     app.log.info(`  rehearsal ${p.label}: ${p.okRuns}/${p.runs} runs without error, quorum lost in ${p.quorumLostRuns}, `
       + `leaderless p50 ${formatMs(p.leaderlessMs.p50)} p95 ${formatMs(p.leaderlessMs.p95)} max ${formatMs(p.leaderlessMs.max)} (worst seed ${p.worstSeed})`);

@@ -81,6 +81,7 @@ export class SimSession {
   private joined = 0;
   private opsInFlight = 0;
   private lastFlushed = '';
+  private failed = false;
 
   constructor(private readonly setup: SessionSetup, private readonly listener: SessionListener) {}
 
@@ -123,6 +124,7 @@ export class SimSession {
     this.scriptDone = !this.built.script;
     this.opsInFlight = 0;
     this.joined = 0;
+    this.failed = false;
     this.target = cursor;
     this.listener.reset(this.info, cursor);
     for (const a of this.actions) this.built.sim.schedule(a.at, () => this.apply(a, gen));
@@ -151,11 +153,17 @@ export class SimSession {
     // Reads the current build on every round: a branch replaces it while this loop runs.
     const clockIdle = () => this.built.port.clock.idle;
     // While an operation runs, its virtual clock drives the simulation; the session only waits and flushes.
-    while (!this.disposed && (this.sim.nowMs < this.target || !clockIdle())) {
+    while (!this.disposed && !this.failed && (this.sim.nowMs < this.target || !clockIdle())) {
       if (clockIdle()) {
         const deadline = performance.now() + SLICE_MS;
         let n = 0;
-        this.sim.runUntil(this.target, () => !clockIdle() || ((++n & 127) === 0 && performance.now() > deadline));
+        try {
+          this.sim.runUntil(this.target, () => !clockIdle() || ((++n & 127) === 0 && performance.now() > deadline));
+        } catch (err) {
+          // A safety violation found by the simulator's own checks: show it, simulate no further.
+          this.failed = true;
+          this.listener.error(`the simulation stopped: ${(err as Error).message}`);
+        }
       }
       this.flush();
       await yieldToHost();
@@ -248,7 +256,8 @@ export class SimSession {
       if (gen !== this.generation) return;
       this.note(`${title}: ${r.ok ? 'done' : r.refused ? 'refused' : 'failed'}: ${r.reason}`);
       this.listener.op(summarizeOp(title, r, started, sim.nowMs, unwritableSoFar(sim) - before));
-    }).finally(() => { if (gen === this.generation) this.opsInFlight--; });
+    }, (err) => { if (gen === this.generation) this.listener.error(`${title}: ${(err as Error).message}`); })
+      .finally(() => { if (gen === this.generation) this.opsInFlight--; });
   }
 
   /** What k0s did: MemberRemove sent straight to the leader, even when the leader is the one removed. */
