@@ -87,6 +87,7 @@ class Steps {
     try {
       await this.exec(step);
     } catch (err) {
+      if (this.port.clock.failure) throw this.port.clock.failure; // the simulation broke: not an operation error
       const error = (err as Error).message;
       this.errors.push({ atMs: Math.round(this.sim.nowMs), action: step.action, error });
       this.sim.emit(null, 'note', null, { detail: `scenario step ${step.action} failed: ${error}` });
@@ -128,6 +129,12 @@ class Steps {
         sim.setLoss(step.rate ?? 0);
         if (dur !== null) sim.after(dur, () => sim.setLoss(0));
         return;
+      case 'delay': {
+        const before = [sim.net.latencyMs, sim.net.jitterMs] as const;
+        sim.setDelay(step.latencyMs ?? before[0], step.messageJitterMs ?? 0);
+        if (dur !== null) sim.after(dur, () => sim.setDelay(before[0], before[1]));
+        return;
+      }
       case 'wait': await port.sleep(dur ?? 0); return;
       case 'transfer-leadership': {
         const from = this.resolve('leader');
