@@ -143,6 +143,7 @@ class StepRunner {
     try {
       await this.exec(step);
     } catch (err) {
+      if (this.port.clock.failure) throw this.port.clock.failure; // the simulation broke: not an operation error
       this.errors.push({ atMs: Math.round(this.sim.nowMs), action: step.action, error: (err as Error).message });
     }
   }
@@ -286,6 +287,14 @@ export async function runScenario(spec: ScenarioSpec, seed: number, options: Run
     pool: MsgPool.shared,
   }, options.cluster ?? clusterSpecFor(spec, rng));
   if (options.trace) sim.setTracer(options.trace);
+  try {
+    return await simulate(spec, seed, options, sim, rng);
+  } finally {
+    sim.dispose();
+  }
+}
+
+async function simulate(spec: ScenarioSpec, seed: number, options: RunOptions, sim: Sim, rng: Prng): Promise<RunResult> {
   const port = new SimPort(sim, { joinStartDelayMs: null });
   const runner = new StepRunner(sim, port, rng);
   const background: Promise<void>[] = [];
@@ -306,7 +315,6 @@ export async function runScenario(spec: ScenarioSpec, seed: number, options: Run
   const stallMs = options.stallMs ?? 5 * sim.timing.electionMs;
   if (!sim.meter.isWritable) await port.clock.waitFor(() => sim.meter.isWritable, stallMs);
   sim.safety?.checkLogMatching(sim.nodes);
-  sim.dispose();
 
   const m = sim.meter.snapshot(sim.nowUs);
   const writable = sim.meter.isWritable;

@@ -15,12 +15,14 @@ const YIELD_EVERY = 64;
 interface Sleeper {
   at: number;
   resolve: () => void;
+  reject: (err: Error) => void;
 }
 
 interface Waiter {
   until: number;
   ready: () => boolean;
   resolve: (ok: boolean) => void;
+  reject: (err: Error) => void;
 }
 
 export class VirtualClock {
@@ -36,17 +38,22 @@ export class VirtualClock {
     return this.sim.nowMs;
   }
 
+  /** Set when the simulation itself failed (a Raft safety violation is a simulator bug): every wait rejects. */
+  failure: Error | null = null;
+
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.sleepers.push({ at: this.sim.nowMs + Math.max(0, ms), resolve });
+    return new Promise((resolve, reject) => {
+      if (this.failure) { reject(this.failure); return; }
+      this.sleepers.push({ at: this.sim.nowMs + Math.max(0, ms), resolve, reject });
       this.kick();
     });
   }
 
   /** Resolves true as soon as `ready()` holds (checked after every simulated event), false after `timeoutMs`. */
   waitFor(ready: () => boolean, timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.waiters.push({ until: this.sim.nowMs + Math.max(0, timeoutMs), ready, resolve });
+    return new Promise((resolve, reject) => {
+      if (this.failure) { reject(this.failure); return; }
+      this.waiters.push({ until: this.sim.nowMs + Math.max(0, timeoutMs), ready, resolve, reject });
       this.kick();
     });
   }
@@ -71,6 +78,14 @@ export class VirtualClock {
   private readonly driveFn = () => this.drive();
   private readonly afterDrain = () => process.nextTick(this.driveFn);
 
+  private fail(err: Error): void {
+    this.failure = err;
+    const parked = [...this.sleepers, ...this.waiters];
+    this.sleepers = [];
+    this.waiters = [];
+    for (const p of parked) p.reject(err);
+  }
+
   private readonly satisfied = (): boolean => {
     for (const w of this.waiters) if (w.ready()) return true;
     return false;
@@ -84,8 +99,13 @@ export class VirtualClock {
       let next = Infinity;
       for (const s of this.sleepers) if (s.at < next) next = s.at;
       for (const w of this.waiters) if (w.until < next) next = w.until;
-      if (this.waiters.length > 0) this.sim.runUntil(next, this.satisfied);
-      else this.sim.runUntil(next);
+      try {
+        if (this.waiters.length > 0) this.sim.runUntil(next, this.satisfied);
+        else this.sim.runUntil(next);
+      } catch (err) {
+        this.fail(err as Error);
+        return;
+      }
     }
     const now = this.sim.nowMs + 1e-9;
     // Take out who is due, in registration order, before waking anyone (wakers may park again at once).

@@ -126,3 +126,28 @@ test('delay: messages slower than the election timeout cost elections; a modest 
   assert.equal(severe.writableAtEnd, true);
   assert.throws(() => parseScenario({ name: 'x', steps: [{ action: 'delay' }] }), /"delay" needs "latencyMs"/);
 });
+
+test('a Raft safety violation inside a rehearsal ends the run with that error (never swallowed as an operation error)', async () => {
+  const { RaftLog } = await import('../../../src/core/sim/raft-log');
+  const original = RaftLog.prototype.isUpToDate;
+  RaftLog.prototype.isUpToDate = () => true; // broken Raft: votes for stale logs
+  try {
+    let failed: Error | null = null;
+    // m3 misses committed writes behind a partition; the leader dies; after the heal m3 may win the vote.
+    const stale: ScenarioSpec = {
+      name: 'stale-candidate', members: 3, writeIntervalMs: 100,
+      steps: [
+        { action: 'partition', groups: [['m1', 'm2'], ['m3']], at: 200 },
+        { action: 'crash', member: 'm1', at: 2500 },
+        { action: 'heal', at: 2600 },
+      ],
+    };
+    for (let seed = 1; seed <= 50 && !failed; seed++) {
+      try { await runScenario(stale, seed); } catch (err) { failed = err as Error; }
+    }
+    assert.ok(failed, 'no violation surfaced');
+    assert.match(failed.message, /raft safety violation/);
+  } finally {
+    RaftLog.prototype.isUpToDate = original;
+  }
+});
