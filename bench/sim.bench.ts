@@ -7,6 +7,7 @@
 // measured here: RaftScope is a browser page whose code this repository does not carry.
 import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Sim } from '../src/core/sim/engine';
 import { MsgPool } from '../src/core/sim/messages';
@@ -66,10 +67,20 @@ async function main(): Promise<void> {
 
   const args = ['simulate', '--scenario', 'remove-leader', '--members', '5', '--runs', '1000', '--seed', '1', '--json'];
   await runCli([...args.slice(0, 6), '--runs', '10', '--json']); // warm the file cache
-  const cli: { ms: number; stdout: string }[] = [];
-  for (let i = 0; i < REPEAT; i++) cli.push(await runCli(args));
+  type Summary = { quorumLostRuns: number; leaderlessMs: { p50: number; p95: number; max: number }; wallMs: number; messagesPerSec: number; cpuMs: number; workers: number };
+  const cli: { ms: number; s: Summary }[] = [];
+  const single: { ms: number; s: Summary }[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const a = await runCli(args);
+    cli.push({ ms: a.ms, s: JSON.parse(a.stdout) as Summary });
+    const b = await runCli([...args, '--workers', '1']);
+    single.push({ ms: b.ms, s: JSON.parse(b.stdout) as Summary });
+  }
   const cliMs = median(cli.map((c) => c.ms));
-  const summary = JSON.parse(cli[0].stdout) as { quorumLostRuns: number; leaderlessMs: { p50: number; p95: number; max: number }; wallMs: number; eventsPerSec: number; messagesPerSec: number };
+  const singleMs = median(single.map((c) => c.ms));
+  const singleCpuMs = median(single.map((c) => c.s.cpuMs));
+  const summary = cli[0].s;
+  const load = os.loadavg()[0];
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const rows: [string, string][] = [];
@@ -77,8 +88,10 @@ async function main(): Promise<void> {
     rows.push([`deliveries/s, ${t.label}`, `${fmt(t.deliveriesPerSec)} (median of ${REPEAT}; ${fmt(t.eventsPerSec)} events/s) = ${round(t.deliveriesPerSec / RAFTSCOPE_MSGS_PER_SEC, 0)}x RaftScope`]);
   }
   rows.push(['RaftScope (quoted, headless)', `${fmt(RAFTSCOPE_MSGS_PER_SEC)} msgs/s`]);
-  rows.push(['1000 runs remove-leader, 5 members, CLI wall', `${fmt(cliMs)} ms (median of ${REPEAT}; goal <= 1000 ms)`]);
-  rows.push(['  of which inside the Monte-Carlo loop', `${fmt(summary.wallMs)} ms; ${fmt(summary.messagesPerSec)} msgs/s incl. the ops engine`]);
+  rows.push(['1000 runs remove-leader, 5 members, CLI wall', `${fmt(cliMs)} ms with ${summary.workers} thread(s) (median of ${REPEAT}; goal <= 1000 ms)`]);
+  rows.push(['  same on one thread', `${fmt(singleMs)} ms wall, ${fmt(singleCpuMs)} ms CPU for the whole process`]);
+  rows.push(['  machine load (1 min) during the run', `${round(load, 2)} on ${os.availableParallelism?.() ?? os.cpus().length} cores`]);
+  rows.push(['  inside the Monte-Carlo loop', `${fmt(summary.wallMs)} ms; ${fmt(summary.messagesPerSec)} msgs/s incl. the ops engine`]);
   rows.push(['  outcome', `quorum lost in ${summary.quorumLostRuns} runs; leaderless p50 ${summary.leaderlessMs.p50} ms, p95 ${summary.leaderlessMs.p95} ms, max ${summary.leaderlessMs.max} ms`]);
   report('sim', rows, {
     deliveriesPerSec: Math.round(loaded.deliveriesPerSec),
@@ -89,6 +102,10 @@ async function main(): Promise<void> {
     raftscopeMsgsPerSecQuoted: RAFTSCOPE_MSGS_PER_SEC,
     ratioVsRaftscope: round(loaded.deliveriesPerSec / RAFTSCOPE_MSGS_PER_SEC, 1),
     monteCarlo1000RunsCliMs: Math.round(cliMs),
+    monteCarloThreads: summary.workers,
+    monteCarlo1000RunsOneThreadCliMs: Math.round(singleMs),
+    monteCarlo1000RunsOneThreadCpuMs: Math.round(singleCpuMs),
+    loadAverage1m: round(load, 2),
     monteCarloLoopMs: summary.wallMs,
     goalMonteCarloMs: 1000,
     monteCarloQuorumLostRuns: summary.quorumLostRuns,

@@ -293,7 +293,11 @@ export const command: CliCommand = {
         throw new Error(`cannot write trace ${traceFile}: ${(err as Error).message}`);
       }
     }
-    if (boolFlag(args, 'json')) printJson(io, { ...summary, workers: Math.min(workers, runs), timing, trace: traceFile ?? null });
+    // CPU time of this process since it started (CLI start included; worker threads included), which
+    // unlike wall time does not depend on what else the machine runs.
+    const cpu = process.cpuUsage();
+    const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    if (boolFlag(args, 'json')) printJson(io, { ...summary, workers: Math.min(workers, runs), cpuMs, timing, trace: traceFile ?? null });
     else {
       const quote = (x: string) => (/^[\w./:=-]+$/.test(x) ? x : `'${x.replace(/'/g, `'\\''`)}'`);
       const same = ['--scenario', ref, ...(topologyFile ? ['--topology', topologyFile] : ['--members', String('builtin' in scenario ? scenario.members : spec.members ?? 3)]),
