@@ -25,6 +25,8 @@ Connection flags (status, move-leader, remove-member, diagnose):
 Every command takes --json. Run "etcd-ops <command> --help" for its flags.`;
 
 function processIo(): CliIo {
+  // `etcd-ops status | head` closes the pipe early: that is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); });
   return {
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
