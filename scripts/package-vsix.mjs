@@ -61,7 +61,8 @@ export async function packageVsix({ root = repoRoot, out, build = true } = {}) {
   fs.mkdirSync(path.dirname(vsixPath), { recursive: true });
   if (build) await run(process.execPath, ['esbuild.mjs', '--production'], root);
 
-  const args = ['package', '--no-dependencies', '--out', vsixPath];
+  // The README's screenshots are relative links; inside the .vsix they stay relative (no public repository URL).
+  const args = ['package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsixPath];
   const warnings = [];
   // vsce asks y/N on a terminal for these; without one it would fail, so say it here and pass the flag.
   if (!manifest.repository) {

@@ -6,7 +6,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that never take a value, so `--json foo` leaves `foo` positional. */
-const BOOLEAN_FLAGS = new Set(['json', 'yes', 'dry-run', 'help', 'insecure-skip-verify', 'verbose', 'no-color']);
+const BOOLEAN_FLAGS = new Set(['json', 'yes', 'dry-run', 'help', 'insecure-skip-verify', 'verbose', 'no-color', 'list']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positionals: string[] = [];

@@ -22,6 +22,18 @@ export function hexToDecimal(hex: string): string {
  * is only decimal digits and too long for a 16-digit hex id is taken as decimal. Returns null if invalid.
  */
 export function parseMemberId(input: string): string | null {
+  // Ops and the simulator compare ids in tight loops: remember the few distinct spellings seen.
+  const hit = parsedIds.get(input);
+  if (hit !== undefined) return hit;
+  const parsed = parseMemberIdUncached(input);
+  if (parsedIds.size > 4096) parsedIds.clear();
+  parsedIds.set(input, parsed);
+  return parsed;
+}
+
+const parsedIds = new Map<string, string | null>();
+
+function parseMemberIdUncached(input: string): string | null {
   const s = input.trim();
   if (!s) return null;
   if (HEX.test(s) && s.replace(/^0x/i, '').length <= 16) {
