@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { CodeServerProcess, ensureCodeServer, installExtension, type CodeServerDirs } from './code-server';
 import { waitFor, withTimeout } from './wait';
 
@@ -29,9 +29,15 @@ const BASE_SETTINGS: Record<string, unknown> = {
   'extensions.autoUpdate': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
+  // Text a test types into an editor (settings.json) lands exactly as given.
+  'editor.autoClosingBrackets': 'never',
+  'editor.autoClosingQuotes': 'never',
+  'editor.autoIndent': 'none',
+  'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
 };
 
 const SIDEBAR = '[id="workbench.parts.sidebar"]';
+const QUICK_ITEM_LABEL = '.quick-input-list-row:first-child .label-name';
 
 export interface WorkbenchOptions {
   /** The .vsix to install before the workbench opens (scripts/package-vsix.mjs makes one). */
@@ -52,6 +58,8 @@ export interface TreeRow {
   ariaLabel: string;
   depth: number;
   expanded: boolean | undefined;
+  /** The row's codicon name (a ThemeIcon such as "error" or "star-full"), if it shows one. */
+  icon: string | undefined;
 }
 
 export interface ModalDialog {
@@ -191,14 +199,15 @@ export class Workbench {
   /** Items of the open quick pick (showQuickPick from an extension). */
   async quickPickItems(): Promise<string[]> {
     await this.quickInputBox().waitFor({ state: 'visible' });
-    return this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name')
+    // The first row of an item holds its label; a second row holds its detail, also in a .label-name.
+    return this.page.locator(`.quick-input-widget .quick-input-list .monaco-list-row ${QUICK_ITEM_LABEL}`)
       .evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
   }
 
   /** Picks an item of the open quick pick by its exact label. */
   async pickQuickItem(label: string): Promise<void> {
     await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row')
-      .filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first().click();
+      .filter({ has: this.page.locator(QUICK_ITEM_LABEL, { hasText: exactText(label) }) }).first().click();
   }
 
   /** Types into the open input box (showInputBox) and confirms with Enter. */
@@ -229,6 +238,8 @@ export class Workbench {
         ariaLabel: row.getAttribute('aria-label') ?? '',
         depth: Number(row.getAttribute('aria-level') ?? '1'),
         expanded: expanded === null ? undefined : expanded === 'true',
+        icon: [...(row.querySelector('.custom-view-tree-node-item-icon')?.classList ?? [])]
+          .find((c) => c.startsWith('codicon-') && c !== 'codicon-modifier-spin')?.slice('codicon-'.length),
       };
     }));
   }
@@ -297,7 +308,8 @@ export class Workbench {
   async modal(): Promise<ModalDialog> {
     const box = this.page.locator('.monaco-dialog-box');
     await box.waitFor({ state: 'visible' });
-    const read = async (sel: string) => ((await box.locator(sel).count()) ? (await box.locator(sel).first().textContent()) ?? '' : '').trim();
+    // innerText, not textContent: the workbench renders each line of a multi-line detail as its own element.
+    const read = async (sel: string) => ((await box.locator(sel).count()) ? await box.locator(sel).first().innerText() : '').trim();
     const buttons = (await box.locator('.monaco-button').allTextContents()).map((t) => t.trim()).filter(Boolean);
     return {
       message: await read('.dialog-message-text'),
@@ -332,6 +344,91 @@ export class Workbench {
     const file = path.join(this.screenshotDir, `${name}.png`);
     await this.page.screenshot({ path: file });
     return file;
+  }
+
+  /**
+   * Replaces the user settings (merged over the harness defaults) the way an operator does it: "Preferences:
+   * Open User Settings (JSON)", new text, save, close. Going through the editor makes the workbench apply
+   * the change at once (a file written behind its back is not noticed reliably by code-server).
+   */
+  async editUserSettings(settings: Record<string, unknown>): Promise<void> {
+    const wanted = { ...BASE_SETTINGS, ...settings };
+    const file = path.join(this.server.dirs.userDataDir, 'User', 'settings.json');
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    const editor = this.page.locator('[id="workbench.parts.editor"] .monaco-editor .view-lines').first();
+    await waitFor('the settings.json editor', async () => {
+      const active = await this.page.locator('.tabs-container .tab.active .label-name').first().textContent({ timeout: 1_000 });
+      return active?.trim() === 'settings.json' && (await editor.isVisible());
+    }, { hint: () => this.logHint() });
+    await editor.click();
+    await this.page.keyboard.press('Control+A');
+    // Delete first: text typed over a selection that starts with a bracket would surround it instead.
+    await this.page.keyboard.press('Delete');
+    // The harness settings turn the editor's auto-closing and auto-indent off, so the text lands as given.
+    await this.page.keyboard.insertText(JSON.stringify(wanted, null, 1));
+    await this.page.keyboard.press('Control+S');
+    let last = '';
+    await waitFor('settings.json to be saved with the new settings', () => {
+      last = fs.readFileSync(file, 'utf8');
+      try { return JSON.stringify(JSON.parse(last)) === JSON.stringify(wanted); } catch { return false; }
+    }, { hint: () => `settings.json was ${last.slice(0, 300)}; ${this.logHint()}` });
+    await this.runCommand('View: Close Editor');
+  }
+
+  /**
+   * Chooses `target` in the open file dialog (code-server shows VS Code's simple file dialog, a quick input
+   * listing one folder) and presses its `button` (the dialog's openLabel). For a folder the dialog is first
+   * navigated into it, so the choice is the folder itself and not the one the dialog opened in.
+   */
+  async chooseInFileDialog(target: string, button: string): Promise<void> {
+    const isDir = fs.statSync(target).isDirectory();
+    const folder = isDir ? target : path.dirname(target);
+    const entries = fs.readdirSync(folder).sort();
+    let listed: string[] = [];
+    await this.quickInputBox().fill(`${folder.replace(/\/+$/, '')}/`);
+    await waitFor(`the file dialog to list ${folder}`, async () => {
+      listed = (await this.quickPickItems()).filter((l) => l !== '..').sort();
+      return listed.length === entries.length && listed.every((l, i) => l === entries[i]);
+    }, { hint: () => `it listed [${listed.join(', ')}]; ${this.logHint()}` });
+    if (!isDir) await this.quickInputBox().fill(target);
+    // The dialog ignores its button while it is still busy reading the folder: press it until the dialog closes.
+    const ok = this.page.locator('.quick-input-widget .monaco-button').filter({ hasText: exactText(button) }).first();
+    await waitFor(`the file dialog to accept ${target}`, async () => {
+      if (await this.quickInputBox().isHidden()) return true;
+      await ok.click({ timeout: 2_000 });
+      await this.quickInputBox().waitFor({ state: 'hidden', timeout: 1_000 });
+      return true;
+    }, { hint: () => this.logHint() });
+  }
+
+  /**
+   * Waits until a webview (panel or view; each is an iframe inside an iframe) shows text matching `pattern`,
+   * and returns that webview's whole text.
+   */
+  async waitForWebviewText(pattern: string | RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<string> {
+    let seen: string[] = [];
+    return waitFor(`a webview showing ${pattern}`, async () => {
+      seen = [];
+      for (const frame of this.page.frames()) {
+        if (frame === this.page.mainFrame()) continue;
+        const text = await frame.locator('body').innerText({ timeout: 1_000 }).catch(() => '');
+        if (!text.trim()) continue;
+        seen.push(text.replace(/\s+/g, ' ').trim().slice(0, 200));
+        if (matches(text, pattern)) return text;
+      }
+      return undefined;
+    }, { timeoutMs, hint: () => `webviews showed [${seen.join(' | ')}]; ${this.logHint()}` });
+  }
+
+  /** The webview frame whose text matches `pattern` (for clicking inside it), once it shows. */
+  async webviewFrame(pattern: string | RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<Frame> {
+    await this.waitForWebviewText(pattern, timeoutMs);
+    for (const frame of this.page.frames()) {
+      if (frame === this.page.mainFrame()) continue;
+      const text = await frame.locator('body').innerText({ timeout: 1_000 }).catch(() => '');
+      if (matches(text, pattern)) return frame;
+    }
+    throw new Error(`the webview showing ${pattern} went away`);
   }
 
   /** Closes Chromium, stops code-server (and its extension host) and removes the temp dirs. Safe to call twice. */
