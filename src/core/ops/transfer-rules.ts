@@ -51,9 +51,9 @@ export function transferChecks(h: ClusterHealth, target: MemberHealth, maxLagEnt
   if (lag === null) {
     checks.push({ name: 'target-caught-up', ok: false, detail: `cannot compare ${name}'s applied index with the leader's (one of them did not answer)`, severity: 'error' });
   } else if (lag > maxLagEntries) {
-    checks.push({ name: 'target-caught-up', ok: false, detail: `${name} trails the leader by ${lag} applied entries (more than ${maxLagEntries}); let it catch up first`, severity: 'error' });
+    checks.push({ name: 'target-caught-up', ok: false, detail: `${name} trails the leader by ${lag} applied ${lag === 1 ? "entry" : "entries"} (more than ${maxLagEntries}); let it catch up first`, severity: 'error' });
   } else {
-    checks.push({ name: 'target-caught-up', ok: true, detail: `${name} trails the leader by ${lag} applied entries (limit ${maxLagEntries})` });
+    checks.push({ name: 'target-caught-up', ok: true, detail: `${name} trails the leader by ${lag} applied ${lag === 1 ? "entry" : "entries"} (limit ${maxLagEntries})` });
   }
   return checks;
 }

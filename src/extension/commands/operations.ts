@@ -96,7 +96,7 @@ async function runOperation(app: App, entry: EtcdEntry, op: Operation, member: M
   } else if (result.refused && result.reason.includes('not confirmed')) {
     // The operator said no: nothing to report.
   } else if (result.refused) {
-    await vscode.window.showErrorMessage(`${verbs[op].title} refused: ${result.reason}`, { modal: true, detail: describe(result) });
+    await vscode.window.showErrorMessage(`${verbs[op].title} refused: ${result.reason.replace(/^refused: /, "")}`, { modal: true, detail: describe(result) });
   } else {
     void vscode.window.showErrorMessage(`${verbs[op].title} ${result.cancelled ? 'cancelled' : 'failed'}: ${result.reason}`, 'Show audit log')
       .then((a) => { if (a) app.log.show(); });

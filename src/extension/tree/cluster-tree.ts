@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { MemberHealth } from '../../core/cluster-model';
 import { sameId } from '../../core/ids';
 import { ClusterEntry, ClusterRegistry, ControlPlaneView } from '../cluster-registry';
-import { memberTreeItem } from './member-item';
+import { memberContextValue, memberTreeItem } from './member-item';
 
 export type TreeNode =
   | { kind: 'cluster'; entry: ClusterEntry }
@@ -13,20 +13,45 @@ export type TreeNode =
   | { kind: 'node'; entry: ClusterEntry; node: ControlPlaneView['nodes'][number] }
   | { kind: 'message'; key: string; text: string; icon: string; color?: string; tooltip?: string; description?: string };
 
+type MemberNode = Extract<TreeNode, { kind: 'member' }>;
+
 export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  /** Member rows last handed to VS Code, by cluster key. */
+  private readonly memberNodes = new Map<string, MemberNode[]>();
+  /** What the rest of each cluster's rows showed at the last change (see shapeOf). */
+  private readonly shapes = new Map<string, string>();
 
   constructor(private readonly registry: ClusterRegistry) {
-    this.subscription = registry.onDidChange(() => this.changed.fire(undefined));
+    this.subscription = registry.onDidChange((entry) => this.onEntryChanged(entry));
+  }
+
+  // VS Code drops the handles of every row below a refreshed row until it has fetched them again, and a menu
+  // command run in that window gets no row as argument. So when a refresh changed only member details
+  // (latency, indexes, sizes), only those member rows are refreshed, in place: their handles stay valid.
+  private onEntryChanged(entry: ClusterEntry | undefined): void {
+    if (!entry) { this.changed.fire(undefined); return; }
+    const shape = shapeOf(entry);
+    const same = shape === this.shapes.get(entry.key);
+    this.shapes.set(entry.key, shape);
+    const members = this.memberNodes.get(entry.key);
+    if (!same || !entry.health || !members?.length) { this.changed.fire(undefined); return; }
+    for (const node of members) node.member = entry.health.members.find((m) => sameId(m.id, node.member.id)) ?? node.member;
+    this.changed.fire(members);
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
     if (!node) return this.registry.list().map((entry) => ({ kind: 'cluster', entry }));
     switch (node.kind) {
       case 'cluster': return clusterChildren(node.entry);
-      case 'members': return memberChildren(node.entry);
+      case 'members': {
+        const members = memberChildren(node.entry);
+        const memberNodes = members.filter((n): n is MemberNode => n.kind === 'member');
+        this.memberNodes.set(node.entry.key, memberNodes);
+        return members;
+      }
       case 'controlPlane': return controlPlaneChildren(node.entry, node.view);
       default: return [];
     }
@@ -69,6 +94,15 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+/** Everything the tree shows of a cluster except member details: when it changes, the whole tree is redrawn. */
+function shapeOf(entry: ClusterEntry): string {
+  const item = clusterItem(entry);
+  const icon = item.iconPath as vscode.ThemeIcon;
+  return JSON.stringify([entry.label, item.description, icon.id, icon.color?.id, entry.error, entry.health?.quorum,
+    memberChildren(entry).map((n) => (n.kind === 'member' ? [n.member.id, n.member.name, memberContextValue(n.member)] : n.kind === 'message' ? n.key : n.kind)),
+    clusterChildren(entry).map((n) => (n.kind === 'message' ? n.text : n.kind)), entry.controlPlane]);
 }
 
 function clusterItem(entry: ClusterEntry): vscode.TreeItem {
