@@ -40,6 +40,15 @@ export class DiagnosticsPanel implements vscode.Disposable {
     panel.post();
   }
 
+  /** Drops live sources whose cluster is gone (e.g. a profile removed from settings). */
+  static retain(keep: (title: string) => boolean): void {
+    const panel = DiagnosticsPanel.current;
+    if (!panel) return;
+    const before = panel.sources.size;
+    for (const title of [...panel.sources.keys()]) if (!keep(title)) panel.sources.delete(title);
+    if (panel.sources.size !== before) panel.post();
+  }
+
   private readonly panel: vscode.WebviewPanel;
   private readonly disposables: vscode.Disposable[] = [];
 

@@ -63,7 +63,11 @@ export function registerDiagnostics(app: App): FindingProblems {
 
   app.context.subscriptions.push(problems,
     app.registry.onDidChange((e) => {
-      if (!e) return;
+      if (!e) {
+        const live = new Set(app.registry.list().map((x) => liveSource(x).title));
+        DiagnosticsPanel.retain((title) => !title.startsWith('Live health: ') || live.has(title));
+        return;
+      }
       problems.set(`live:${e.key}`, e.health?.findings ?? []);
       DiagnosticsPanel.update(liveSource(e));
     }),
