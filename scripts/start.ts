@@ -45,8 +45,11 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${port}/`;
     const extDir = path.join(stateDir, 'extensions');
     fs.mkdirSync(extDir, { recursive: true });
-    // code-server loads an unpacked extension from its extensions dir: link this checkout there.
-    fs.symlinkSync(root, path.join(extDir, 'etcd-ops.etcd-ops-dev'));
+    // code-server runs the extension as a user would get it: packaged, then installed into a fresh extensions dir.
+    const { packageVsix } = await import(path.join(root, 'scripts', 'package-vsix.mjs'));
+    const { vsixPath: vsix } = (await packageVsix({ root, out: path.join(stateDir, 'etcd-ops.vsix') })) as { vsixPath: string };
+    const installed = spawnSync(bin, ['--extensions-dir', extDir, '--user-data-dir', userDir, '--install-extension', vsix], { encoding: 'utf8' });
+    if (installed.status !== 0) throw new Error(`code-server could not install the extension: ${installed.stderr || installed.stdout}`);
     spawn(bin, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
       '--disable-workspace-trust', '--user-data-dir', userDir, '--extensions-dir', extDir, root], { stdio: 'ignore' });
     console.log(`\netcd Ops is running in code-server: open ${url} in a browser (Ctrl+C to stop).`);
