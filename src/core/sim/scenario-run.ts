@@ -55,10 +55,10 @@ export interface RunResult {
 /** Simulated time a run goes on after its last step (a removed member stops 1 s after its removal, etc.). */
 const DEFAULT_SETTLE_MS = 2000;
 /** A client write every 500 ms by default: enough to see commits stall, light enough for 1000-run rehearsals. */
-const DEFAULT_WRITE_INTERVAL_MS = 500;
+export const DEFAULT_WRITE_INTERVAL_MS = 500;
 
 /** The scenario's own random choices (leader, jitters) use a stream apart from the simulation's. */
-function scenarioRng(seed: number): Prng {
+export function scenarioRng(seed: number): Prng {
   return new Prng(mix32(seed ^ 0x5ca1ab1e));
 }
 
@@ -90,7 +90,12 @@ class StepRunner {
   readonly errors: OpError[] = [];
   private joins = 0;
 
-  constructor(readonly sim: Sim, readonly port: SimPort, readonly rng: Prng) {}
+  /** `annotate`: also put refused steps and join retries in the event list, in words (the simulator panel shows them). */
+  constructor(readonly sim: Sim, readonly port: SimPort, readonly rng: Prng, private readonly annotate = false) {}
+
+  private note(detail: string): void {
+    if (this.annotate) this.sim.emit(null, 'note', null, { detail });
+  }
 
   private running(): number[] {
     return this.sim.members.filter((m) => m.running && m.started).map((m) => m.slot);
@@ -144,7 +149,9 @@ class StepRunner {
       await this.exec(step);
     } catch (err) {
       if (this.port.clock.failure) throw this.port.clock.failure; // the simulation broke: not an operation error
-      this.errors.push({ atMs: Math.round(this.sim.nowMs), action: step.action, error: (err as Error).message });
+      const error = (err as Error).message;
+      this.errors.push({ atMs: Math.round(this.sim.nowMs), action: step.action, error });
+      this.note(`scenario step ${step.action} failed: ${error}`);
     }
   }
 
@@ -257,6 +264,7 @@ class StepRunner {
       } catch (err) {
         lastError = (err as Error).message;
         this.errors.push({ atMs: Math.round(sim.nowMs), action: 'join (retried)', error: lastError });
+        this.note(`join refused, will retry: ${lastError}`);
       }
     }
     if (addedId === null) throw new Error(`gave up joining after ${attempts} attempts: ${lastError}`);
@@ -294,9 +302,26 @@ export async function runScenario(spec: ScenarioSpec, seed: number, options: Run
   }
 }
 
-async function simulate(spec: ScenarioSpec, seed: number, options: RunOptions, sim: Sim, rng: Prng): Promise<RunResult> {
-  const port = new SimPort(sim, { joinStartDelayMs: null });
-  const runner = new StepRunner(sim, port, rng);
+/** A scenario's cluster, its port and the scenario's own random stream: what playScenario acts on. */
+export interface ScenarioWorld {
+  sim: Sim;
+  port: SimPort;
+  rng: Prng;
+}
+
+export interface PlayOptions {
+  stallMs?: number;
+  /** Emit operator-worded notes for refused steps and join retries (the simulator panel's event list). */
+  annotate?: boolean;
+}
+
+/**
+ * Plays the scenario's steps, its settle time and the stall allowance on a world. Exported so the simulator
+ * panel can record the very run the Monte-Carlo counted, on a Sim it holds.
+ */
+export async function playScenario(spec: ScenarioSpec, world: ScenarioWorld, options: PlayOptions = {}): Promise<{ firstStepAt: number | null; errors: OpError[]; stallMs: number }> {
+  const { sim, port, rng } = world;
+  const runner = new StepRunner(sim, port, rng, options.annotate);
   const background: Promise<void>[] = [];
   let firstStepAt: number | null = null;
   for (const step of spec.steps) {
@@ -314,6 +339,12 @@ async function simulate(spec: ScenarioSpec, seed: number, options: RunOptions, s
   // ends, so a slow but sure recovery is not mistaken for a lost quorum (nor the other way round).
   const stallMs = options.stallMs ?? 5 * sim.timing.electionMs;
   if (!sim.meter.isWritable) await port.clock.waitFor(() => sim.meter.isWritable, stallMs);
+  return { firstStepAt, errors: runner.errors, stallMs };
+}
+
+async function simulate(spec: ScenarioSpec, seed: number, options: RunOptions, sim: Sim, rng: Prng): Promise<RunResult> {
+  const port = new SimPort(sim, { joinStartDelayMs: null });
+  const { firstStepAt, errors, stallMs } = await playScenario(spec, { sim, port, rng }, { stallMs: options.stallMs });
   sim.safety?.checkLogMatching(sim.nodes);
 
   const m = sim.meter.snapshot(sim.nowUs);
@@ -337,7 +368,7 @@ async function simulate(spec: ScenarioSpec, seed: number, options: RunOptions, s
     writableAtEnd: writable,
     elections: sim.leaderElections,
     timeToStableMs,
-    opErrors: runner.errors,
+    opErrors: errors,
     events: sim.events,
     messagesDelivered: sim.delivered,
     writesProposed: sim.writesProposed,
