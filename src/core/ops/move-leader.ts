@@ -4,8 +4,8 @@ import { ClusterHealth } from '../cluster-model';
 import { formatMs } from '../format';
 import { ClusterPort } from '../port';
 import { LeaderWatch } from './leader-watch';
-import { findById, label, memberInfos, resolveMember, shortName } from './member-ref';
-import { confirmOrStop, nameResolver, readAfter, readCluster, watchedMembers } from './op-common';
+import { findById, label, shortName } from './member-ref';
+import { confirmOrStop, nameResolver, readAfter, readClusterAndTarget, watchedMembers } from './op-common';
 import { OpRun, OpStop } from './op-run';
 import { transferChecks, answeringLeader } from './transfer-rules';
 import { reportersNeeded, transferLeadership } from './transfer';
@@ -16,19 +16,7 @@ export async function moveLeader(port: ClusterPort, to: string, options: OpOptio
   const r = run.result;
   let watch: LeaderWatch | null = null;
   try {
-    const health = await readCluster(run);
-    r.membersBefore = memberInfos(health);
-    r.leaderBefore = health.leader;
-    r.leaderAfter = health.leader;
-    const found = resolveMember(health, to);
-    if (!found.member) {
-      run.addChecks([{ name: 'target-exists', ok: false, detail: found.error, severity: 'error' }]);
-      throw new OpStop(`refused: ${found.error}`, true);
-    }
-    const target = found.member;
-    r.targetId = target.id;
-    r.targetName = target.name || null;
-    run.addChecks([{ name: 'target-exists', ok: true, detail: `${to} is ${label(target)}` }]);
+    const { health, target } = await readClusterAndTarget(run, to, 'target-exists', label);
     run.addChecks(transferChecks(health, target, run.options.maxLagEntries));
     const leader = answeringLeader(health);
     const watched = watchedMembers(health);

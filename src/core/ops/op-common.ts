@@ -1,9 +1,9 @@
 // Steps and helpers both operations use: reading the cluster, asking for confirmation, naming members,
 // and reading the member list afterwards from a member that is still there.
-import { ClusterHealth } from '../cluster-model';
+import { ClusterHealth, MemberHealth } from '../cluster-model';
 import { MemberInfo } from '../port';
 import { errorText } from './etcd-errors';
-import { findById, knownMembers, label } from './member-ref';
+import { findById, knownMembers, label, memberInfos, resolveMember } from './member-ref';
 import { OpRun, OpStop } from './op-run';
 
 export async function readCluster(run: OpRun, stepName = 'read cluster state'): Promise<ClusterHealth> {
@@ -14,6 +14,28 @@ export async function readCluster(run: OpRun, stepName = 'read cluster state'): 
       + `${h.quorum.healthy} of ${h.quorum.voters} voters healthy (quorum ${h.quorum.needed})`;
     return h;
   });
+}
+
+/**
+ * Both operations start alike: read the cluster, record the members and leader before, and find the member the
+ * operator named. An unknown member refuses the operation with the check `checkName` failed.
+ */
+export async function readClusterAndTarget(run: OpRun, input: string, checkName: string, describe: (m: MemberHealth) => string): Promise<{ health: ClusterHealth; target: MemberHealth }> {
+  const r = run.result;
+  const health = await readCluster(run);
+  r.membersBefore = memberInfos(health);
+  r.leaderBefore = health.leader;
+  r.leaderAfter = health.leader;
+  const found = resolveMember(health, input);
+  if (!found.member) {
+    run.addChecks([{ name: checkName, ok: false, detail: found.error, severity: 'error' }]);
+    throw new OpStop(`refused: ${found.error}`, true);
+  }
+  const target = found.member;
+  r.targetId = target.id;
+  r.targetName = target.name || null;
+  run.addChecks([{ name: checkName, ok: true, detail: `${input} is ${describe(target)}` }]);
+  return { health, target };
 }
 
 /** Members worth polling: known id, started, with a URL to reach them. */

@@ -8,9 +8,9 @@ import { sameId } from '../ids';
 import { ClusterPort, MemberInfo } from '../port';
 import { classifyError, errorText, waitingReason } from './etcd-errors';
 import { LeaderWatch } from './leader-watch';
-import { findById, label, memberInfos, resolveMember, shortName } from './member-ref';
-import { confirmOrStop, nameResolver, readAfter, readCluster, watchedMembers } from './op-common';
-import { OpRun, OpStop } from './op-run';
+import { findById, label, shortName } from './member-ref';
+import { confirmOrStop, nameResolver, readAfter, readCluster, readClusterAndTarget, watchedMembers } from './op-common';
+import { OpRun } from './op-run';
 import { RemovalAssessment, removalChecks, RemovalRuleOptions } from './removal-rules';
 import { answeringLeader } from './transfer-rules';
 import { transferLeadership } from './transfer';
@@ -29,20 +29,8 @@ export async function removeMember(port: ClusterPort, member: string, options: O
   const r = run.result;
   let watch: LeaderWatch | null = null;
   try {
-    const health = await readCluster(run);
-    r.membersBefore = memberInfos(health);
-    r.leaderBefore = health.leader;
-    r.leaderAfter = health.leader;
-    const found = resolveMember(health, member);
-    if (!found.member) {
-      run.addChecks([{ name: 'member-exists', ok: false, detail: found.error, severity: 'error' }]);
-      throw new OpStop(`refused: ${found.error}`, true);
-    }
-    const target = found.member;
+    const { health, target } = await readClusterAndTarget(run, member, 'member-exists', (m) => `${label(m)}${m.isLearner ? ', a learner' : ', a voter'}`);
     const targetId = target.id as string;
-    r.targetId = targetId;
-    r.targetName = target.name || null;
-    run.addChecks([{ name: 'member-exists', ok: true, detail: `${member} is ${label(target)}${target.isLearner ? ', a learner' : ', a voter'}` }]);
     const rules = { maxLagEntries: run.options.maxLagEntries, profiles: run.options.profiles };
     const assessment = removalChecks(health, target, rules);
     run.addChecks(assessment.checks);
