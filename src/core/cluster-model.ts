@@ -63,6 +63,12 @@ export function quorumOf(members: Pick<MemberHealth, 'isLearner' | 'healthy'>[])
   return { voters: voters.length, healthy, needed, ok: voters.length > 0 && healthy >= needed };
 }
 
+export function memberRole(m: Pick<MemberHealth, 'started' | 'isLeader' | 'isLearner'>): 'leader' | 'learner' | 'follower' | 'unstarted' {
+  if (!m.started) return 'unstarted';
+  if (m.isLeader) return 'leader';
+  return m.isLearner ? 'learner' : 'follower';
+}
+
 export function memberLabel(m: Pick<MemberHealth, 'id' | 'name' | 'endpoint'>): string {
   if (m.name) return m.id ? `${m.name} (${m.id})` : m.name;
   return m.id ?? m.endpoint ?? 'unknown member';

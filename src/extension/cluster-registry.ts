@@ -98,6 +98,12 @@ export class ClusterRegistry implements vscode.Disposable {
     return entry;
   }
 
+  /** The cluster tied to a kube context: the etcd profile naming it, else the entry its control plane hangs under. */
+  forKubeContext(context: string): ClusterEntry | undefined {
+    const entries = this.list();
+    return entries.find((e) => e.profile?.kubeContext === context) ?? entries.find((e) => e.controlPlane?.context === context);
+  }
+
   setControlPlane(key: string, view: ControlPlaneView | null): void {
     const entry = this.entries.get(key);
     if (!entry) return;

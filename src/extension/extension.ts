@@ -2,6 +2,7 @@
 // Nothing here loads gRPC or the Kubernetes client: those load on first use, so activation stays fast.
 import * as vscode from 'vscode';
 import { App } from './app';
+import { registerClusterExplorer } from './cluster-explorer/register';
 import { ClusterRegistry } from './cluster-registry';
 import { registerConnectCommands } from './commands/connect';
 import { registerOperationCommands } from './commands/operations';
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): App {
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   registerSimulator(app);
+  registerClusterExplorer(app);
   void applySettings();
   scheduler.setVisible(treeView.visible);
   return app;

@@ -4,15 +4,18 @@ import { splitEndpoints } from '../../core/etcd/profile';
 import { validateEndpoint } from '../../core/etcd/endpoint-client';
 import { App } from '../app';
 import { saveProfile, SECTION } from '../settings';
+import { memberNodeOf } from '../tree/command-target';
 
 async function pickFile(title: string): Promise<string | undefined> {
   const uri = await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use this file' });
   return uri?.[0]?.fsPath;
 }
 
-async function addEndpoints(): Promise<void> {
+/** From the Cluster Explorer's etcd folder the kube context comes along: the profile is tied to it. */
+async function addEndpoints(kubeContext?: unknown): Promise<void> {
+  const context = typeof kubeContext === 'string' ? kubeContext : undefined;
   const value = await vscode.window.showInputBox({
-    title: 'etcd endpoints',
+    title: context ? `etcd endpoints of ${context}` : 'etcd endpoints',
     prompt: 'Every member\'s client URL, comma-separated (not just the first: the tool must reach the cluster when one member is down)',
     placeHolder: 'https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379',
     validateInput: (v) => {
@@ -23,14 +26,14 @@ async function addEndpoints(): Promise<void> {
     },
   });
   if (!value) return;
-  const name = await vscode.window.showInputBox({ title: 'Name for this cluster', value: 'etcd' });
+  const name = await vscode.window.showInputBox({ title: 'Name for this cluster', value: context ?? 'etcd' });
   if (!name) return;
   const useTls = await vscode.window.showQuickPick(['Client certificate (CA, cert, key)', 'CA only', 'No TLS files'], { title: 'TLS' });
   if (!useTls) return;
   const caFile = useTls !== 'No TLS files' ? await pickFile('CA certificate') : undefined;
   const certFile = useTls.startsWith('Client') ? await pickFile('Client certificate') : undefined;
   const keyFile = useTls.startsWith('Client') ? await pickFile('Client key') : undefined;
-  await saveProfile({ name, endpoints: splitEndpoints(value), caFile, certFile, keyFile });
+  await saveProfile({ name, endpoints: splitEndpoints(value), caFile, certFile, keyFile, kubeContext: context });
 }
 
 async function pickKubeconfig(): Promise<void> {
@@ -44,8 +47,9 @@ export function registerConnectCommands(app: App): void {
     vscode.commands.registerCommand('etcdOps.addEndpoints', addEndpoints),
     vscode.commands.registerCommand('etcdOps.pickKubeconfig', pickKubeconfig),
     vscode.commands.registerCommand('etcdOps.showLog', () => app.log.show()),
-    vscode.commands.registerCommand('etcdOps.copyMemberId', async (node?: { kind: string; member?: { id: string | null } }) => {
-      if (node?.member?.id) {
+    vscode.commands.registerCommand('etcdOps.copyMemberId', async (target?: unknown) => {
+      const node = memberNodeOf(target);
+      if (node?.member.id) {
         await vscode.env.clipboard.writeText(node.member.id);
         vscode.window.setStatusBarMessage(`Copied member id ${node.member.id}`, 3000);
       }

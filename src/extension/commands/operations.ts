@@ -9,9 +9,8 @@ import { removeMember } from '../../core/ops/remove-member';
 import { OpOptions, OpResult } from '../../core/ops/types';
 import { App } from '../app';
 import { ClusterEntry } from '../cluster-registry';
-import { TreeNode } from '../tree/cluster-tree';
+import { memberNodeOf } from '../tree/command-target';
 
-type MemberNode = Extract<TreeNode, { kind: 'member' }>;
 type Operation = 'move-leader' | 'remove-member';
 
 const verbs: Record<Operation, { title: string; button: string }> = {
@@ -105,7 +104,8 @@ async function runOperation(app: App, entry: EtcdEntry, op: Operation, member: M
 }
 
 export function registerOperationCommands(app: App): void {
-  const fromNodeOrPick = (op: Operation, dryRun: boolean) => async (node?: MemberNode) => {
+  const fromNodeOrPick = (op: Operation, dryRun: boolean) => async (target?: unknown) => {
+    const node = memberNodeOf(target);
     const entry = node?.entry && hasPort(node.entry) ? node.entry : await pickCluster(app);
     if (!entry) return undefined;
     const member = node?.member ?? (await pickMember(entry,

@@ -7,7 +7,7 @@ import { formatMs } from '../../core/format';
 import { App } from '../app';
 import { ClusterEntry } from '../cluster-registry';
 import { SECTION } from '../settings';
-import { TreeNode } from '../tree/cluster-tree';
+import { memberNodeOf, MemberNode } from '../tree/command-target';
 import { DEFAULTS } from './controller';
 import { EmbeddedClusterPort } from './embedded-cluster';
 import { RehearsalOp } from './rehearsal';
@@ -16,7 +16,6 @@ import { SimulatorPanel } from './simulator-panel';
 export const SIMULATED_KEY = 'sim:default';
 const SIMULATED_LABEL = 'simulated cluster';
 
-type MemberNode = Extract<TreeNode, { kind: 'member' }>;
 type EtcdEntry = ClusterEntry & { port: NonNullable<ClusterEntry['port']> };
 const hasPort = (e: ClusterEntry): e is EtcdEntry => e.port !== null;
 
@@ -109,7 +108,7 @@ export function registerSimulator(app: App): void {
   };
   app.context.subscriptions.push(
     vscode.commands.registerCommand('etcdOps.openSimulator', () => { SimulatorPanel.show(app.context.extensionUri); }),
-    vscode.commands.registerCommand('etcdOps.rehearse', (node?: MemberNode) => rehearse(app, node?.kind === 'member' ? node : undefined)),
+    vscode.commands.registerCommand('etcdOps.rehearse', (target?: unknown) => rehearse(app, memberNodeOf(target))),
     vscode.commands.registerCommand('etcdOps.attachSimulated', () => { autoAttached = false; attachSimulated(app); }),
     // After extension.ts re-read the settings (its listener was registered first).
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) setImmediate(attachWhenEmpty); }),

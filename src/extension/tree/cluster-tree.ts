@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { MemberHealth } from '../../core/cluster-model';
 import { sameId } from '../../core/ids';
 import { ClusterEntry, ClusterRegistry, ControlPlaneView } from '../cluster-registry';
+import type { MemberNode } from './command-target';
 import { memberContextValue, memberTreeItem } from './member-item';
 
 export type TreeNode =
@@ -12,8 +13,6 @@ export type TreeNode =
   | { kind: 'controlPlane'; entry: ClusterEntry; view: ControlPlaneView }
   | { kind: 'node'; entry: ClusterEntry; node: ControlPlaneView['nodes'][number] }
   | { kind: 'message'; key: string; text: string; icon: string; color?: string; tooltip?: string; description?: string };
-
-type MemberNode = Extract<TreeNode, { kind: 'member' }>;
 
 export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
@@ -58,42 +57,52 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    switch (node.kind) {
-      case 'cluster': return clusterItem(node.entry);
-      case 'members': {
-        const item = new vscode.TreeItem('etcd members', vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `${node.entry.key}/members`;
-        const q = node.entry.health?.quorum;
-        item.description = q ? `${q.healthy}/${q.voters} healthy · quorum ${q.needed}${q.ok ? '' : ' LOST'}` : '';
-        item.iconPath = new vscode.ThemeIcon('server-environment');
-        item.contextValue = 'etcdMembers';
-        return item;
-      }
-      case 'member': return memberTreeItem(node.member, node.entry.health!);
-      case 'controlPlane': {
-        const item = new vscode.TreeItem('Control plane', vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `${node.entry.key}/controlPlane`;
-        item.description = node.view.context;
-        item.iconPath = new vscode.ThemeIcon('symbol-namespace');
-        return item;
-      }
-      case 'node': return nodeItem(node.entry, node.node);
-      case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.id = node.key;
-        item.iconPath = new vscode.ThemeIcon(node.icon, node.color ? new vscode.ThemeColor(node.color) : undefined);
-        item.tooltip = node.tooltip ?? node.text;
-        item.description = node.description;
-        item.contextValue = 'etcdMessage';
-        return item;
-      }
-    }
+    return treeItemOf(node);
   }
 
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+/** How a row looks. The Kubernetes extension's Cluster Explorer shows the same rows (cluster-explorer/). */
+export function treeItemOf(node: TreeNode): vscode.TreeItem {
+  switch (node.kind) {
+    case 'cluster': return clusterItem(node.entry);
+    case 'members': {
+      const item = new vscode.TreeItem('etcd members', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `${node.entry.key}/members`;
+      item.description = quorumSummary(node.entry);
+      item.iconPath = new vscode.ThemeIcon('server-environment');
+      item.contextValue = 'etcdMembers';
+      return item;
+    }
+    case 'member': return memberTreeItem(node.member, node.entry.health!);
+    case 'controlPlane': {
+      const item = new vscode.TreeItem('Control plane', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `${node.entry.key}/controlPlane`;
+      item.description = node.view.context;
+      item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+      return item;
+    }
+    case 'node': return nodeItem(node.entry, node.node);
+    case 'message': {
+      const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+      item.id = node.key;
+      item.iconPath = new vscode.ThemeIcon(node.icon, node.color ? new vscode.ThemeColor(node.color) : undefined);
+      item.tooltip = node.tooltip ?? node.text;
+      item.description = node.description;
+      item.contextValue = 'etcdMessage';
+      return item;
+    }
+  }
+}
+
+/** "2/3 healthy · quorum 2", or "" before the first answer. */
+export function quorumSummary(entry: ClusterEntry): string {
+  const q = entry.health?.quorum;
+  return q ? `${q.healthy}/${q.voters} healthy · quorum ${q.needed}${q.ok ? '' : ' LOST'}` : '';
 }
 
 /** Everything the tree shows of a cluster except member details: when it changes, the whole tree is redrawn. */
@@ -105,7 +114,7 @@ function shapeOf(entry: ClusterEntry): string {
     clusterChildren(entry).map((n) => (n.kind === 'message' ? n.text : n.kind)), entry.controlPlane]);
 }
 
-function clusterItem(entry: ClusterEntry): vscode.TreeItem {
+export function clusterItem(entry: ClusterEntry): vscode.TreeItem {
   const item = new vscode.TreeItem(entry.label, vscode.TreeItemCollapsibleState.Expanded);
   item.id = entry.key;
   const h = entry.health;
@@ -122,23 +131,27 @@ function clusterItem(entry: ClusterEntry): vscode.TreeItem {
 }
 
 function clusterChildren(entry: ClusterEntry): TreeNode[] {
-  const out: TreeNode[] = [];
-  if (entry.error) {
-    out.push({ kind: 'message', key: `${entry.key}/error`, text: entry.error, icon: 'error', color: 'charts.red', tooltip: entry.error });
-  }
-  out.push({ kind: 'members', entry });
+  const out: TreeNode[] = [...errorRows(entry), { kind: 'members', entry }];
   if (entry.controlPlane) out.push({ kind: 'controlPlane', entry, view: entry.controlPlane });
-  const serious = entry.health?.findings.filter((f) => f.severity !== 'info' && f.code !== 'member-unhealthy') ?? [];
-  for (const f of serious) {
-    out.push({
-      kind: 'message', key: `${entry.key}/finding/${f.code}/${f.subject}`, text: f.message, icon: f.severity === 'error' ? 'error' : 'warning',
-      color: f.severity === 'error' ? 'charts.red' : 'charts.yellow', tooltip: `${f.message}\n\nWhat to do: ${f.remediation}`,
-    });
-  }
-  return out;
+  return [...out, ...findingRows(entry)];
 }
 
-function memberChildren(entry: ClusterEntry): TreeNode[] {
+/** Why the last refresh failed as a whole, as a row. */
+export function errorRows(entry: ClusterEntry): TreeNode[] {
+  return entry.error ? [{ kind: 'message', key: `${entry.key}/error`, text: entry.error, icon: 'error', color: 'charts.red', tooltip: entry.error }] : [];
+}
+
+/** Findings worth a row of their own (an unhealthy member already shows on its own row). */
+export function findingRows(entry: ClusterEntry): TreeNode[] {
+  const serious = entry.health?.findings.filter((f) => f.severity !== 'info' && f.code !== 'member-unhealthy') ?? [];
+  return serious.map((f) => ({
+    kind: 'message', key: `${entry.key}/finding/${f.code}/${f.subject}`, text: f.message, icon: f.severity === 'error' ? 'error' : 'warning',
+    color: f.severity === 'error' ? 'charts.red' : 'charts.yellow', tooltip: `${f.message}\n\nWhat to do: ${f.remediation}`,
+  }));
+}
+
+/** Member rows, leader first; a placeholder until the first answer. */
+export function memberChildren(entry: ClusterEntry): TreeNode[] {
   if (!entry.health) {
     return entry.error ? [] : [{ kind: 'message', key: `${entry.key}/loading`, text: 'Asking every member…', icon: 'loading~spin' }];
   }

@@ -1,14 +1,8 @@
 // How one etcd member looks in the tree: icon and colour for health, a one-line description, a tooltip with
 // every field, and a contextValue that menus match on ("etcdMember.<role>.<health>").
 import * as vscode from 'vscode';
-import { ClusterHealth, MemberHealth } from '../../core/cluster-model';
+import { ClusterHealth, MemberHealth, memberRole } from '../../core/cluster-model';
 import { formatBytes } from '../../core/format';
-
-export function memberRole(m: MemberHealth): 'leader' | 'learner' | 'follower' | 'unstarted' {
-  if (!m.started) return 'unstarted';
-  if (m.isLeader) return 'leader';
-  return m.isLearner ? 'learner' : 'follower';
-}
 
 export function memberContextValue(m: MemberHealth): string {
   return `etcdMember.${memberRole(m)}.${m.healthy ? 'healthy' : 'unhealthy'}`;
