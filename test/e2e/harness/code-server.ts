@@ -54,6 +54,17 @@ export async function installExtension(bin: string, dirs: CodeServerDirs, vsixPa
   if (!/successfully installed/i.test(output)) throw new Error(`installing ${vsixPath} failed:\n${output.trim()}`);
 }
 
+/** The newest remote extension host log under a code-server user-data dir, or undefined before there is one. */
+export function extensionHostLogIn(userDataDir: string): string | undefined {
+  const logsDir = path.join(userDataDir, 'logs');
+  if (!fs.existsSync(logsDir)) return undefined;
+  for (const session of fs.readdirSync(logsDir).sort().reverse()) {
+    const file = path.join(logsDir, session, 'exthost1', 'remoteexthost.log');
+    if (fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
 export class CodeServerProcess {
   private constructor(
     private readonly child: ChildProcess,
@@ -91,13 +102,7 @@ export class CodeServerProcess {
    * undefined before the extension host has started. Extensions' own log channels sit next to it.
    */
   extensionHostLogPath(): string | undefined {
-    const logsDir = path.join(this.dirs.userDataDir, 'logs');
-    if (!fs.existsSync(logsDir)) return undefined;
-    for (const session of fs.readdirSync(logsDir).sort().reverse()) {
-      const file = path.join(logsDir, session, 'exthost1', 'remoteexthost.log');
-      if (fs.existsSync(file)) return file;
-    }
-    return undefined;
+    return extensionHostLogIn(this.dirs.userDataDir);
   }
 
   async stop(): Promise<void> {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
-import { CodeServerProcess, ensureCodeServer, installExtension, type CodeServerDirs } from './code-server';
+import { CodeServerProcess, ensureCodeServer, extensionHostLogIn, installExtension, type CodeServerDirs } from './code-server';
 import { waitFor, withTimeout } from './wait';
 
 const CHROMIUM = process.env.ETCD_OPS_E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -51,6 +51,19 @@ export interface WorkbenchOptions {
   viewport?: { width: number; height: number };
 }
 
+export interface AttachOptions extends Pick<WorkbenchOptions, 'workspaceDir' | 'screenshotDir' | 'viewport'> {
+  /** A code-server that is already running, e.g. the http://127.0.0.1:8080/ that `npm start` prints. */
+  url: string;
+  /** Its --user-data-dir, when known: for its extension host log (and so for waiting on it) and editUserSettings. */
+  userDataDir?: string;
+}
+
+/** A code-server the workbench started itself, stopped and removed by close(). */
+interface OwnedServer {
+  server: CodeServerProcess;
+  tempRoot: string;
+}
+
 export interface TreeRow {
   label: string;
   description: string;
@@ -85,8 +98,8 @@ export class Workbench {
   private constructor(
     readonly page: Page,
     private readonly browser: Browser,
-    private readonly server: CodeServerProcess,
-    private readonly tempRoot: string,
+    private readonly owned: OwnedServer | undefined,
+    private readonly userDataDir: string | undefined,
     private readonly screenshotDir: string | undefined,
   ) {
     // Failed resource loads are left out: code-server lacks some optional web assets (vsda) by design.
@@ -119,14 +132,7 @@ export class Workbench {
       if (options.vsixPath) await installExtension(bin, dirs, options.vsixPath);
       server = await CodeServerProcess.start(bin, dirs, path.join(tempRoot, 'code-server.log'));
       browser = await launching;
-      const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } });
-      page.setDefaultTimeout(UI_TIMEOUT_MS);
-      const workbench = new Workbench(page, browser, server, tempRoot, options.screenshotDir);
-      const url = new URL(server.url);
-      if (options.workspaceDir) url.searchParams.set('folder', path.resolve(options.workspaceDir));
-      await page.goto(url.href, { timeout: WORKBENCH_TIMEOUT_MS });
-      await workbench.waitUntilRendered();
-      return workbench;
+      return await Workbench.open(browser, server.url, { server, tempRoot }, dirs.userDataDir, options);
     } catch (err) {
       const logs = server ? ` (code-server log: ${server.logFile})` : '';
       await withTimeout('closing Chromium', browser?.close() ?? Promise.resolve(), CLOSE_TIMEOUT_MS).catch(() => undefined);
@@ -137,18 +143,46 @@ export class Workbench {
     }
   }
 
+  /**
+   * Opens the workbench of a code-server that is already running (started by something else, which also stops
+   * it): only Chromium is started here, and close() only closes Chromium.
+   */
+  static async attach(options: AttachOptions): Promise<Workbench> {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set ETCD_OPS_E2E_CHROMIUM)`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    try {
+      return await Workbench.open(browser, options.url, undefined, options.userDataDir, options);
+    } catch (err) {
+      await withTimeout('closing Chromium', browser.close(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private static async open(browser: Browser, serverUrl: string, owned: OwnedServer | undefined, userDataDir: string | undefined,
+    options: Pick<WorkbenchOptions, 'workspaceDir' | 'screenshotDir' | 'viewport'>): Promise<Workbench> {
+    const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    const workbench = new Workbench(page, browser, owned, userDataDir, options.screenshotDir);
+    const url = new URL(serverUrl);
+    if (options.workspaceDir) url.searchParams.set('folder', path.resolve(options.workspaceDir));
+    await page.goto(url.href, { timeout: WORKBENCH_TIMEOUT_MS });
+    await workbench.waitUntilRendered();
+    return workbench;
+  }
+
   private async waitUntilRendered(): Promise<void> {
     for (const part of ['workbench.parts.activitybar', 'workbench.parts.statusbar', 'workbench.parts.editor']) {
       await this.page.locator(`[id="${part}"]`).waitFor({ state: 'visible', timeout: WORKBENCH_TIMEOUT_MS });
     }
     // The remote extension host is up once its log exists; commands of extensions need it.
+    if (!this.userDataDir) return;
     await waitFor('the extension host to start', () => this.extensionHostLogPath(),
       { timeoutMs: WORKBENCH_TIMEOUT_MS, hint: () => this.logHint() });
   }
 
   /** The remote extension host log (activation failures and errors thrown by extensions land there). */
   extensionHostLogPath(): string | undefined {
-    return this.server.extensionHostLogPath();
+    return this.userDataDir ? extensionHostLogIn(this.userDataDir) : undefined;
   }
 
   /** Log files an extension wrote through its own log output channels (under the extension host's log dir). */
@@ -161,9 +195,10 @@ export class Workbench {
 
   /** Where to look when something went wrong; appended to every harness timeout message. */
   logHint(): string {
-    const parts = [`code-server log: ${this.server.logFile}`, `extension host log: ${this.extensionHostLogPath() ?? 'none yet'}`];
+    const parts = [`extension host log: ${this.extensionHostLogPath() ?? (this.userDataDir ? 'none yet' : 'unknown')}`];
+    if (this.owned) parts.unshift(`code-server log: ${this.owned.server.logFile}`);
     if (this.browserErrors.length) parts.push(`browser errors: ${this.browserErrors.slice(-3).join(' | ')}`);
-    if (!process.env.ETCD_OPS_E2E_KEEP) parts.push('set ETCD_OPS_E2E_KEEP=1 to keep them');
+    if (this.owned && !process.env.ETCD_OPS_E2E_KEEP) parts.push('set ETCD_OPS_E2E_KEEP=1 to keep them');
     return parts.join('; ');
   }
 
@@ -353,7 +388,8 @@ export class Workbench {
    */
   async editUserSettings(settings: Record<string, unknown>): Promise<void> {
     const wanted = { ...BASE_SETTINGS, ...settings };
-    const file = path.join(this.server.dirs.userDataDir, 'User', 'settings.json');
+    if (!this.userDataDir) throw new Error('editUserSettings needs the user-data dir (attach without userDataDir)');
+    const file = path.join(this.userDataDir, 'User', 'settings.json');
     await this.runCommand('Preferences: Open User Settings (JSON)');
     const editor = this.page.locator('[id="workbench.parts.editor"] .monaco-editor .view-lines').first();
     await waitFor('the settings.json editor', async () => {
@@ -431,18 +467,27 @@ export class Workbench {
     throw new Error(`the webview showing ${pattern} went away`);
   }
 
-  /** Closes Chromium, stops code-server (and its extension host) and removes the temp dirs. Safe to call twice. */
+  /**
+   * Closes Chromium; a workbench from startWorkbench also stops its code-server (and extension host) and removes
+   * its temp dirs. Safe to call twice.
+   */
   async close(): Promise<void> {
     await withTimeout('closing Chromium', this.browser.close(), CLOSE_TIMEOUT_MS).catch(() => undefined);
-    await this.server.stop();
+    if (!this.owned) return;
+    await this.owned.server.stop();
     if (process.env.ETCD_OPS_E2E_KEEP) {
-      process.stderr.write(`e2e: kept ${this.tempRoot}\n`);
+      process.stderr.write(`e2e: kept ${this.owned.tempRoot}\n`);
     } else {
-      fs.rmSync(this.tempRoot, { recursive: true, force: true });
+      fs.rmSync(this.owned.tempRoot, { recursive: true, force: true });
     }
   }
 }
 
 export function startWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
   return Workbench.start(options);
+}
+
+/** A workbench on a code-server someone else runs (see Workbench.attach). */
+export function attachWorkbench(options: AttachOptions): Promise<Workbench> {
+  return Workbench.attach(options);
 }
