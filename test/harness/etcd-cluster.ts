@@ -60,7 +60,13 @@ export class EtcdTestCluster {
     }
     const initialCluster = cluster.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
     for (const m of cluster.members) cluster.spawnMember(m, initialCluster, 'new');
-    await cluster.waitHealthy();
+    try {
+      await cluster.waitHealthy();
+    } catch (err) {
+      // A cluster that never became healthy must not outlive the failure: nobody else holds it to close.
+      await cluster.close();
+      throw err;
+    }
     return cluster;
   }
 

@@ -79,7 +79,7 @@ function folderItem(context: string, entry: ClusterEntry | undefined): vscode.Tr
   const cluster = clusterItem(entry);
   item.iconPath = cluster.iconPath;
   item.tooltip = cluster.tooltip;
-  // "local etcd · 3/3 healthy · quorum 2 · leader m1" (or "… · error", "… · connecting…").
-  item.description = [entry.label, entry.error ? '' : quorumSummary(entry), cluster.description].filter(Boolean).join(' · ');
+  // What matters first, as the row is narrow: "leader m1 · 3/3 healthy · quorum 2 · local etcd" ("error · …", "connecting… · …").
+  item.description = [cluster.description, entry.error ? '' : quorumSummary(entry), entry.label].filter(Boolean).join(' · ');
   return item;
 }

@@ -1,6 +1,7 @@
 // When the Kubernetes extension is installed, contribute an "etcd" folder under each context of its Cluster
-// Explorer, through its public API (the API broker its activate() returns). Looked up after our activation
-// returned, so an absent or slow Kubernetes extension costs our start nothing.
+// Explorer, through its public API (the API broker its activate() returns). We never activate it ourselves:
+// its activation can prompt (no kubeconfig, no kubectl) people who did not open it. So we wait until it is
+// active (it activates when its view opens; so do we, by the onView event in package.json).
 import * as vscode from 'vscode';
 import type { API, APIBroker, ClusterExplorerV1 } from 'vscode-kubernetes-tools-api';
 import { App } from '../app';
@@ -8,18 +9,24 @@ import { etcdFolder } from './etcd-folder';
 import { RefreshOnChange } from './refresh-on-change';
 
 export const KUBERNETES_EXTENSION_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
+/** How often to look whether the Kubernetes extension has activated (a property read; stops once connected). */
+const ACTIVE_POLL_MS = 1_000;
+
+type ContextNode = ClusterExplorerV1.ClusterExplorerContextNode | ClusterExplorerV1.ClusterExplorerInactiveContextNode;
 
 export function registerClusterExplorer(app: App): void {
-  let connected = false;
-  const tryConnect = () => {
+  let timer: NodeJS.Timeout | undefined;
+  const stop = () => { if (timer) clearInterval(timer); timer = undefined; };
+  const poll = () => {
     const kubernetes = vscode.extensions.getExtension<APIBroker>(KUBERNETES_EXTENSION_ID);
-    if (connected || !kubernetes) return;
-    connected = true;
+    if (!kubernetes) { stop(); return; }
+    if (!kubernetes.isActive) { timer ??= setInterval(poll, ACTIVE_POLL_MS); return; }
+    stop();
     void contribute(app, kubernetes);
   };
   // The Kubernetes extension may also be installed while we run.
-  app.context.subscriptions.push(vscode.extensions.onDidChange(tryConnect));
-  setImmediate(tryConnect);
+  app.context.subscriptions.push(vscode.extensions.onDidChange(() => { if (!timer) poll(); }), { dispose: stop });
+  setImmediate(poll);
 }
 
 async function contribute(app: App, kubernetes: vscode.Extension<APIBroker>): Promise<void> {
@@ -36,12 +43,17 @@ async function contribute(app: App, kubernetes: vscode.Extension<APIBroker>): Pr
     return;
   }
   const api = explorer.api;
+  // Inactive contexts too: etcd Ops watches every context, not only kubectl's current one.
+  const isContext = (n: ClusterExplorerV1.ClusterExplorerNode | undefined): n is ContextNode =>
+    n?.nodeType === 'context' || n?.nodeType === 'context.inactive';
   api.registerNodeContributor({
-    contributesChildren: (parent) => parent?.nodeType === 'context',
-    getChildren: async (parent) => parent?.nodeType === 'context'
+    contributesChildren: isContext,
+    getChildren: async (parent) => isContext(parent)
       ? [etcdFolder(parent.name, app.registry, { staleAfterMs: () => app.settings().refreshIntervalMs })]
       : [],
   });
+  // The Explorer may be open already, its contexts expanded without us: redraw it once now.
+  api.refresh();
   app.context.subscriptions.push(new RefreshOnChange(app.registry, () => api.refresh()));
   app.log.info('Kubernetes extension: etcd folder contributed under each context of its Cluster Explorer.');
 }

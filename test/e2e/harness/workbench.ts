@@ -42,6 +42,8 @@ const QUICK_ITEM_LABEL = '.quick-input-list-row:first-child .label-name';
 export interface WorkbenchOptions {
   /** The .vsix to install before the workbench opens (scripts/package-vsix.mjs makes one). */
   vsixPath?: string;
+  /** Other extensions to install first, in order (dependencies before what depends on them). */
+  otherVsixPaths?: string[];
   /** User settings, merged over the harness defaults. */
   settings?: Record<string, unknown>;
   /** Folder to open; none = an empty window. */
@@ -129,7 +131,7 @@ export class Workbench {
       // The browser starts while the extension installs and the server comes up.
       const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
       launching.catch(() => undefined);
-      if (options.vsixPath) await installExtension(bin, dirs, options.vsixPath);
+      for (const vsix of [...options.otherVsixPaths ?? [], ...options.vsixPath ? [options.vsixPath] : []]) await installExtension(bin, dirs, vsix);
       server = await CodeServerProcess.start(bin, dirs, path.join(tempRoot, 'code-server.log'));
       browser = await launching;
       return await Workbench.open(browser, server.url, { server, tempRoot }, dirs.userDataDir, options);
