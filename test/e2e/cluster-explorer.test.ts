@@ -10,10 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { EtcdTestCluster } from '../harness/etcd-cluster';
 import { k3sCluster } from '../harness/kube-objects/clusters';
 import { KubeStandIn } from '../harness/kube-standin';
+import { connectionSettings, extensionVsix } from './harness/extension-under-test';
 import { waitFor } from './harness/wait';
 import { startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
 
@@ -44,13 +44,10 @@ before(async () => {
   const kubectl = spawnSync('sh', ['-c', 'command -v kubectl']);
   assert.equal(kubectl.status, 0, 'kubectl is not on PATH: the Kubernetes extension lists contexts through it (Debian: apt-get install kubernetes-client)');
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-e2e-explorer-'));
-  const packager = (await import(pathToFileURL(path.join(root, 'scripts', 'package-vsix.mjs')).href)) as {
-    packageVsix(o: { out: string; build: boolean }): Promise<{ vsixPath: string }>;
-  };
   const starting = EtcdTestCluster.start({ members: 3 }).then((c) => { cluster = c; });
   let vsixPath: string;
   try {
-    vsixPath = process.env.ETCD_OPS_E2E_VSIX ?? (await packager.packageVsix({ out: path.join(tempDir, 'etcd-ops.vsix'), build: true })).vsixPath;
+    vsixPath = await extensionVsix(tempDir);
   } finally {
     await starting;
   }
@@ -63,11 +60,7 @@ before(async () => {
     otherVsixPaths: [YAML_VSIX!, KUBERNETES_VSIX!],
     screenshotDir: path.join(root, 'media', 'screenshots'),
     settings: {
-      'etcdOps.connection.name': CLUSTER_NAME,
-      'etcdOps.connection.endpoints': cluster.endpoints,
-      'etcdOps.connection.caFile': cluster.tls.caFile,
-      'etcdOps.connection.certFile': cluster.tls.certFile,
-      'etcdOps.connection.keyFile': cluster.tls.keyFile,
+      ...connectionSettings(cluster, CLUSTER_NAME),
       'etcdOps.connection.kubeContext': CONTEXT,
       'etcdOps.kubernetes.kubeconfig': kubeconfig,
       // The Kubernetes extension reads the same kubeconfig; quiet about Helm and recommendations, as offline.

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { EtcdTestCluster } from '../harness/etcd-cluster';
+import { connectionSettings, extensionVsix } from './harness/extension-under-test';
 import { waitFor } from './harness/wait';
 import { startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
 
@@ -90,16 +90,11 @@ async function leaderFromEtcdctl(): Promise<string> {
 
 before(async () => {
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-e2e-ext-'));
-  const packager = (await import(pathToFileURL(path.join(root, 'scripts', 'package-vsix.mjs')).href)) as {
-    packageVsix(o: { out: string; build: boolean }): Promise<{ vsixPath: string }>;
-  };
   // The cluster starts while the extension is built and packaged; `after` stops it whichever step fails.
   const starting = EtcdTestCluster.start({ members: 3 }).then((c) => { cluster = c; });
   let vsixPath: string;
   try {
-    // ETCD_OPS_E2E_VSIX: a .vsix packaged beforehand (CI packages once for every suite that installs it).
-    vsixPath = process.env.ETCD_OPS_E2E_VSIX
-      ?? (await packager.packageVsix({ out: path.join(tempDir, 'etcd-ops.vsix'), build: true })).vsixPath;
+    vsixPath = await extensionVsix(tempDir);
   } finally {
     await starting;
   }
@@ -109,11 +104,7 @@ before(async () => {
     vsixPath,
     screenshotDir,
     settings: {
-      'etcdOps.connection.name': CLUSTER_NAME,
-      'etcdOps.connection.endpoints': cluster.endpoints,
-      'etcdOps.connection.caFile': cluster.tls.caFile,
-      'etcdOps.connection.certFile': cluster.tls.certFile,
-      'etcdOps.connection.keyFile': cluster.tls.keyFile,
+      ...connectionSettings(cluster, CLUSTER_NAME),
       'etcdOps.refresh.intervalSeconds': REFRESH_SECONDS,
     },
   });
