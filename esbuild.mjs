@@ -38,6 +38,16 @@ function precompiledEtcdProtos() {
 }
 function root_dir() { return root; }
 
+// src/core/etcd/grpc.ts (etcd3, grpc-js, protobufjs: most of the bytes) becomes dist/grpc.js, required on
+// first connection; the other bundles keep `require('./grpc')`, which resolves next to them in dist/.
+const grpcOnDemand = {
+  name: 'grpc-on-demand',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/grpc$/ }, (args) =>
+      (args.importer.endsWith(path.join('core', 'etcd', 'endpoint-client.ts')) ? { path: './grpc.js', external: true } : undefined));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -47,7 +57,7 @@ const common = {
   minify: true,
   logLevel: 'warning',
   legalComments: 'none',
-  plugins: [precompiledEtcdProtos()],
+  plugins: [precompiledEtcdProtos(), grpcOnDemand],
 };
 
 copyEtcdProtos();
@@ -55,6 +65,7 @@ const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   // Loaded on demand by src/extension/kube-loader.ts, so the Kubernetes client is not parsed at activation.
   { ...common, entryPoints: { kube: 'src/core/kube/index.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { grpc: 'src/core/etcd/grpc.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
 ];
 const existing = builds.filter((b) => Object.values(b.entryPoints).every((e) => fs.existsSync(path.join(root, e))));

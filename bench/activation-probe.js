@@ -23,7 +23,7 @@ const vscode = {
   workspace: { getConfiguration: () => ({ get: (_k, d) => d }), onDidChangeConfiguration: event, isTrusted: true },
   commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
   env: { clipboard: { writeText: async () => undefined } },
-  extensions: { getExtension: () => undefined },
+  extensions: { getExtension: () => undefined, onDidChange: () => ({ dispose() {} }) },
 };
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest); };

@@ -1,6 +1,5 @@
 // One etcd3 client pinned to ONE endpoint. etcd3 load-balances and retries across hosts by default; for
 // per-member truth we want neither, so fault policies are no-ops and every call carries a deadline.
-import { noop } from 'cockatiel';
 import type { Etcd3 as Etcd3Client } from 'etcd3';
 import { decimalToHex, hexToDecimal } from '../ids';
 import { MemberStatus } from '../cluster-model';
@@ -43,11 +42,11 @@ export function validateEndpoint(endpoint: string): URL {
   return url;
 }
 
-let etcd3Module: typeof import('etcd3') | undefined;
-function loadEtcd3(): typeof import('etcd3') {
-  // Loaded on first use: activation and `etcd-ops --help` need not pay for gRPC.
-  etcd3Module ??= require('etcd3') as typeof import('etcd3');
-  return etcd3Module;
+let grpcModule: typeof import('./grpc') | undefined;
+function loadGrpc(): typeof import('./grpc') {
+  // Loaded on first use: activation and `etcd-ops --help` need not pay for gRPC (see esbuild.mjs).
+  grpcModule ??= require('./grpc') as typeof import('./grpc');
+  return grpcModule;
 }
 
 const toNumber = (v: string | number | undefined | null): number => (v === undefined || v === null || v === '' ? 0 : Number(v));
@@ -58,7 +57,7 @@ export class EndpointClient {
 
   constructor(readonly endpoint: string, tls: TlsMaterial | undefined, readonly timeoutMs: number) {
     this.url = validateEndpoint(endpoint);
-    const { Etcd3 } = loadEtcd3();
+    const { Etcd3, noop } = loadGrpc();
     const host = `${tls && this.url.protocol === 'http:' ? 'https:' : this.url.protocol}//${this.url.host}`;
     this.client = new Etcd3({
       hosts: host,
