@@ -9,6 +9,7 @@ import { bySeverity, Finding, finding } from '../core/findings';
 import { Diagnosis, diagnoseDataDir } from '../core/datadir/diagnose';
 import { DataDirUsageError } from '../core/datadir/layout';
 import { LiveView } from '../core/datadir/join-state';
+import { liveViewFromHealth } from '../core/datadir/live-view';
 import { formatBytes } from '../core/format';
 import { boolFlag, ParsedArgs, stringFlag, UsageError } from './args';
 import { CliCommand } from './command';
@@ -36,17 +37,8 @@ async function liveView(args: ParsedArgs, program: ApiAddressProgram | null): Pr
   const pool = new EndpointPool(profile);
   try {
     const health = await refreshCluster(profile, { pool });
-    // Only a member list read from the cluster proves who is (not) a member; probes alone do not.
-    const codes = new Set(health.findings.map((f) => f.code));
-    const listed = !codes.has('member-list-unavailable') && !codes.has('no-endpoint-answered') && health.members.some((m) => m.peerURLs.length > 0);
-    if (!listed) {
-      const why = health.members.map((m) => m.error).find(Boolean);
-      const none = health.members.every((m) => m.status === null);
-      return { live: null, reason: none ? `no endpoint answered${why ? `: ${why}` : ''}` : 'no member answered the member list request', apiAddresses: [] };
-    }
-    const members = health.members
-      .filter((m) => m.id && !(m.error ?? '').startsWith('answered as member'))
-      .map((m) => ({ id: m.id!, name: m.name, isLearner: m.isLearner }));
+    const { live, reason } = liveViewFromHealth(health);
+    if (!live) return { live, reason, apiAddresses: [] };
     const apiAddresses: Finding[] = [];
     const reachable = health.members.find((m) => m.healthy && m.endpoint)?.endpoint;
     if (program && reachable) {
@@ -57,7 +49,7 @@ async function liveView(args: ParsedArgs, program: ApiAddressProgram | null): Pr
           'Check that the client certificate may read the key (etcd auth), then run again.', { transient: true }));
       }
     }
-    return { live: { clusterId: health.clusterId, members }, reason: null, apiAddresses };
+    return { live, reason: null, apiAddresses };
   } finally {
     pool.close();
   }

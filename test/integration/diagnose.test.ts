@@ -9,9 +9,12 @@ import { main } from '../../src/cli';
 import { CliIo } from '../../src/cli/output';
 import { checkApiAddresses } from '../../src/core/datadir/apiaddresses';
 import { diagnoseDataDir } from '../../src/core/datadir/diagnose';
+import { liveViewFromHealth } from '../../src/core/datadir/live-view';
 import { EndpointClient } from '../../src/core/etcd/endpoint-client';
+import { refreshCluster } from '../../src/core/etcd/live-health';
 import { loadTls } from '../../src/core/etcd/tls';
-import { copyDir, DataDirFixtures, hashDir, makeDataDirFixtures, makeSnapshottedDataDir, writeValues, startPlainEtcd } from '../harness/datadirs';
+import { copyDir, DataDirFixtures, hashDir, liveSnapshot, makeDataDirFixtures, makeSnapshottedDataDir, writeValues, startPlainEtcd } from '../harness/datadirs';
+import { EtcdTestCluster } from '../harness/etcd-cluster';
 
 let fx: DataDirFixtures;
 let snapshotted: string;
@@ -95,6 +98,28 @@ describe('diagnose on real etcd data dirs', { timeout: 180000 }, () => {
       assert.ok(Array.isArray(out.findings) && out.findings.every((f: { severity: string; code: string; message: string; remediation: string }) => f.severity && f.code && f.message && f.remediation));
       assert.ok(!out.findings.some((f: { code: string }) => f.code === 'live-view-unavailable'), `${key}: the live view was used`);
     }
+  });
+
+  it('the live view is the member list only: an endpoint of another cluster among the endpoints is no member', async () => {
+    const other = await EtcdTestCluster.start({ members: 1, pki: fx.cluster.pki, tmpRoot: fx.root });
+    try {
+      const ours = fx.cluster.members.filter((m) => m.process).map((m) => m.clientUrl);
+      const health = await refreshCluster({ name: 'mixed', endpoints: [...ours, other.endpoints[0]!], tls: fx.cluster.tls, timeoutMs: 3000 });
+      const stranger = health.members.find((m) => m.endpoint === other.endpoints[0]);
+      assert.match(stranger?.error ?? '', /not in this cluster's member list/);
+      const { live, reason } = liveViewFromHealth(health);
+      assert.equal(reason, null);
+      const truth = await liveSnapshot(fx.cluster);
+      assert.equal(live!.clusterId, truth.clusterId);
+      assert.deepEqual(live!.members.map((m) => `${m.id}:${m.isLearner}`).sort(), truth.members.map((m) => `${m.id}:${m.isLearner}`).sort());
+    } finally {
+      await other.close();
+    }
+    assert.match(liveViewFromHealth(null).reason!, /not been read yet/);
+    const silent = await refreshCluster({ name: 'silent', endpoints: ['https://127.0.0.1:1'], tls: fx.cluster.tls, timeoutMs: 1000 });
+    const none = liveViewFromHealth(silent);
+    assert.equal(none.live, null);
+    assert.match(none.reason!, /^no endpoint answered: /);
   });
 
   it('CLI with endpoints that do not answer: the data dir alone decides, and the finding says why', async () => {

@@ -2,21 +2,14 @@
 // finding (live health included) with its remediation. Findings tied to a file also go to Problems.
 import * as vscode from 'vscode';
 import { inspectCertificates, allCertFindings } from '../../core/certs/inspect';
-import { ClusterHealth } from '../../core/cluster-model';
 import { diagnoseDataDir, Diagnosis } from '../../core/datadir/diagnose';
-import { LiveView } from '../../core/datadir/join-state';
+import { liveViewFromHealth } from '../../core/datadir/live-view';
 import { discover } from '../../core/discovery/discover';
 import { Finding } from '../../core/findings';
 import { App } from '../app';
 import { ClusterEntry } from '../cluster-registry';
 import { DiagnosticsPanel, FindingSource } from './diagnostics-panel';
 import { FindingProblems } from './problems';
-
-/** What the data-dir classifier compares against: the latest refresh of a cluster, if it read a member list. */
-export function liveViewOf(h: ClusterHealth | null | undefined): LiveView | null {
-  if (!h || h.findings.some((f) => f.code === 'member-list-unavailable' || f.code === 'no-endpoint-answered')) return null;
-  return { clusterId: h.clusterId, members: h.members.filter((m) => m.id).map((m) => ({ id: m.id!, name: m.name, isLearner: m.isLearner })) };
-}
 
 /** Buttons the panel offers next to findings an operation can act on. */
 const actions: Record<string, { title: string; command: string }> = {
@@ -51,11 +44,13 @@ export function registerDiagnostics(app: App): FindingProblems {
   const liveFor = (dataDir?: string) => {
     const entries = app.registry.list().filter((e) => e.port && !e.simulated);
     const byDir = entries.find((e) => dataDir && e.profile?.dataDir === dataDir);
-    return liveViewOf((byDir ?? entries[0])?.health);
+    if (!entries.length) return { live: null, reason: 'no etcd cluster is configured in this window' };
+    // The tree's last refresh of the cluster this data dir belongs to (else the first real one).
+    return liveViewFromHealth((byDir ?? entries[0]).health);
   };
   const runDiagnosis = (dataDir: string, pkiDir?: string): Diagnosis => {
-    const live = liveFor(dataDir);
-    const d = diagnoseDataDir({ dataDir, pkiDir, live, liveUnavailableReason: live ? null : 'no live cluster answered in this window' });
+    const { live, reason } = liveFor(dataDir);
+    const d = diagnoseDataDir({ dataDir, pkiDir, live, liveUnavailableReason: reason });
     problems.set(`datadir:${dataDir}`, d.findings);
     return d;
   };
