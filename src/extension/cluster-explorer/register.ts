@@ -16,12 +16,15 @@ type ContextNode = ClusterExplorerV1.ClusterExplorerContextNode | ClusterExplore
 
 export function registerClusterExplorer(app: App): void {
   let timer: NodeJS.Timeout | undefined;
+  let contributed = false;
   const stop = () => { if (timer) clearInterval(timer); timer = undefined; };
   const poll = () => {
     const kubernetes = vscode.extensions.getExtension<APIBroker>(KUBERNETES_EXTENSION_ID);
-    if (!kubernetes) { stop(); return; }
+    if (contributed || !kubernetes) { stop(); return; }
     if (!kubernetes.isActive) { timer ??= setInterval(poll, ACTIVE_POLL_MS); return; }
     stop();
+    // Once per session: a second contributor would show every etcd folder twice.
+    contributed = true;
     void contribute(app, kubernetes);
   };
   // The Kubernetes extension may also be installed while we run.
