@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { connectionSettings } from '../test/e2e/harness/extension-under-test';
 import { EtcdTestCluster } from '../test/harness/etcd-cluster';
 
 const root = path.resolve(__dirname, '..');
@@ -56,9 +57,7 @@ async function main(): Promise<void> {
     clusterStarting = EtcdTestCluster.start({ members: 3, tmpRoot: stateDir });
     const cluster = (await clusterStarting)!;
     Object.assign(settings, {
-      'etcdOps.connection.name': 'local etcd', 'etcdOps.connection.endpoints': cluster.endpoints,
-      'etcdOps.connection.caFile': cluster.tls.caFile, 'etcdOps.connection.certFile': cluster.tls.certFile,
-      'etcdOps.connection.keyFile': cluster.tls.keyFile, 'etcdOps.connection.dataDir': cluster.members[0].dataDir,
+      ...connectionSettings(cluster, 'local etcd'), 'etcdOps.connection.dataDir': cluster.members[0].dataDir,
     });
     console.log(`etcd members: ${cluster.endpoints.join(', ')}`);
     console.log(`Try: node dist/cli.js status --endpoints ${cluster.endpoints.join(',')} --cacert ${cluster.tls.caFile} --cert ${cluster.tls.certFile} --key ${cluster.tls.keyFile}`);
@@ -99,7 +98,7 @@ async function main(): Promise<void> {
     });
     // The URL is printed once it answers, so that it works when opened.
     const deadline = Date.now() + CODE_SERVER_LISTEN_MS;
-    while (!(await fetch(new URL('healthz', url)).then((r) => r.ok, () => false))) {
+    while (!(await fetch(new URL('healthz', url), { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false))) {
       if (Date.now() > deadline) throw new Error(`code-server did not answer on ${url} within ${CODE_SERVER_LISTEN_MS / 1000} s`);
       await new Promise((r) => setTimeout(r, 200));
     }

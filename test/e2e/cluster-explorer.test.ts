@@ -10,10 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { EtcdTestCluster } from '../harness/etcd-cluster';
+import type { EtcdTestCluster } from '../harness/etcd-cluster';
 import { k3sCluster } from '../harness/kube-objects/clusters';
 import { KubeStandIn } from '../harness/kube-standin';
-import { connectionSettings, extensionVsix } from './harness/extension-under-test';
+import { clusterAndVsix, connectionSettings } from './harness/extension-under-test';
 import { waitFor } from './harness/wait';
 import { startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
 
@@ -44,13 +44,7 @@ before(async () => {
   const kubectl = spawnSync('sh', ['-c', 'command -v kubectl']);
   assert.equal(kubectl.status, 0, 'kubectl is not on PATH: the Kubernetes extension lists contexts through it (Debian: apt-get install kubernetes-client)');
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-e2e-explorer-'));
-  const starting = EtcdTestCluster.start({ members: 3 }).then((c) => { cluster = c; });
-  let vsixPath: string;
-  try {
-    vsixPath = await extensionVsix(tempDir);
-  } finally {
-    await starting;
-  }
+  const vsixPath = await clusterAndVsix(tempDir, (c) => { cluster = c; });
   const fixture = k3sCluster();
   standIn = await KubeStandIn.start({ gitVersion: 'v1.30.5+k3s1' });
   for (const n of fixture.nodes) standIn.put('nodes', n);

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { EtcdTestCluster } from '../harness/etcd-cluster';
-import { connectionSettings, extensionVsix } from './harness/extension-under-test';
+import type { EtcdTestCluster } from '../harness/etcd-cluster';
+import { clusterAndVsix, connectionSettings } from './harness/extension-under-test';
 import { waitFor } from './harness/wait';
 import { startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
 
@@ -90,14 +90,7 @@ async function leaderFromEtcdctl(): Promise<string> {
 
 before(async () => {
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-e2e-ext-'));
-  // The cluster starts while the extension is built and packaged; `after` stops it whichever step fails.
-  const starting = EtcdTestCluster.start({ members: 3 }).then((c) => { cluster = c; });
-  let vsixPath: string;
-  try {
-    vsixPath = await extensionVsix(tempDir);
-  } finally {
-    await starting;
-  }
+  const vsixPath = await clusterAndVsix(tempDir, (c) => { cluster = c; });
   memberNames = cluster.members.map((m) => m.name);
   memberIds = await memberIdsFromEtcdctl();
   wb = await startWorkbench({

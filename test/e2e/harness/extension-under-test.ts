@@ -2,7 +2,7 @@
 // extension at a test cluster.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EtcdTestCluster } from '../../harness/etcd-cluster';
+import { EtcdTestCluster } from '../../harness/etcd-cluster';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -13,6 +13,19 @@ export async function extensionVsix(dir: string): Promise<string> {
     packageVsix(o: { out: string; build: boolean }): Promise<{ vsixPath: string }>;
   };
   return (await packager.packageVsix({ out: path.join(dir, 'etcd-ops.vsix'), build: true })).vsixPath;
+}
+
+/**
+ * A 3-member cluster started while the .vsix is packaged. `started` receives the cluster as soon as it runs,
+ * so the caller's `after` can stop it whichever of the two steps fails.
+ */
+export async function clusterAndVsix(dir: string, started: (cluster: EtcdTestCluster) => void): Promise<string> {
+  const starting = EtcdTestCluster.start({ members: 3 }).then(started);
+  try {
+    return await extensionVsix(dir);
+  } finally {
+    await starting;
+  }
 }
 
 /** User settings naming `cluster` (every endpoint, its TLS files) as the cluster called `name`. */
