@@ -15,9 +15,8 @@ import { k3sCluster } from '../harness/kube-objects/clusters';
 import { KubeStandIn } from '../harness/kube-standin';
 import { clusterAndVsix, connectionSettings } from './harness/extension-under-test';
 import { waitFor } from './harness/wait';
-import { startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
+import { screenshotDir, startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
 
-const root = path.resolve(__dirname, '..', '..');
 const KUBERNETES_VSIX = process.env.ETCD_OPS_E2E_KUBERNETES_VSIX;
 const YAML_VSIX = process.env.ETCD_OPS_E2E_YAML_VSIX;
 const skip = !KUBERNETES_VSIX || !YAML_VSIX
@@ -52,7 +51,7 @@ before(async () => {
   wb = await startWorkbench({
     vsixPath,
     otherVsixPaths: [YAML_VSIX!, KUBERNETES_VSIX!],
-    screenshotDir: path.join(root, 'media', 'screenshots'),
+    screenshotDir: screenshotDir(),
     settings: {
       ...connectionSettings(cluster, CLUSTER_NAME),
       'etcdOps.connection.kubeContext': CONTEXT,

@@ -2,7 +2,7 @@
 // driven through Chromium, against a real three-member TLS etcd cluster. Each step is what an operator does:
 // open the view, watch a member die, move leadership, try an unsafe removal, diagnose a data dir.
 // Scenarios share one workbench and one cluster, in an order where each state change (transfer, kill, settings
-// reset) is what the next scenario starts from. Screenshots of each step go to media/screenshots/ (the README).
+// reset) is what the next scenario starts from. Screenshots of each step go to screenshotDir() (`npm run screenshots` refreshes the README's).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,10 +11,9 @@ import { after, afterEach, before, test } from 'node:test';
 import type { EtcdTestCluster } from '../harness/etcd-cluster';
 import { clusterAndVsix, connectionSettings } from './harness/extension-under-test';
 import { waitFor } from './harness/wait';
-import { startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
+import { screenshotDir, startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
 
 const root = path.resolve(__dirname, '..', '..');
-const screenshotDir = path.join(root, 'media', 'screenshots');
 const CLUSTER_NAME = 'e2e etcd';
 const REFRESH_SECONDS = 2;
 /** How long past one refresh interval the tree may take to show a change (a refresh round trip, rendering). */
@@ -95,7 +94,7 @@ before(async () => {
   memberIds = await memberIdsFromEtcdctl();
   wb = await startWorkbench({
     vsixPath,
-    screenshotDir,
+    screenshotDir: screenshotDir(),
     settings: {
       ...connectionSettings(cluster, CLUSTER_NAME),
       'etcdOps.refresh.intervalSeconds': REFRESH_SECONDS,

@@ -39,6 +39,15 @@ const BASE_SETTINGS: Record<string, unknown> = {
 const SIDEBAR = '[id="workbench.parts.sidebar"]';
 const QUICK_ITEM_LABEL = '.quick-input-list-row:first-child .label-name';
 
+/**
+ * Where e2e screenshots go: an ignored folder, so a test run leaves the tree as it found it.
+ * `npm run screenshots` points ETCD_OPS_SCREENSHOT_DIR at media/screenshots to refresh the README's pictures.
+ */
+export function screenshotDir(): string {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  return path.resolve(root, process.env.ETCD_OPS_SCREENSHOT_DIR || path.join('test-results', 'screenshots'));
+}
+
 export interface WorkbenchOptions {
   /** The .vsix to install before the workbench opens (scripts/package-vsix.mjs makes one). */
   vsixPath?: string;
@@ -48,7 +57,7 @@ export interface WorkbenchOptions {
   settings?: Record<string, unknown>;
   /** Folder to open; none = an empty window. */
   workspaceDir?: string;
-  /** Where `screenshot(name)` writes `<name>.png` (the README shows media/screenshots/). */
+  /** Where `screenshot(name)` writes `<name>.png`: `screenshotDir()` unless a test says otherwise. */
   screenshotDir?: string;
   viewport?: { width: number; height: number };
 }
