@@ -39,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): App {
   context.subscriptions.push(controlPlane, registry, log, tree, treeView, scheduler, new HealthStatusBar(registry),
     treeView.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) void applySettings(); }),
+    // Trust lifts Restricted Mode: the workspace's own values of restricted settings now count.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void applySettings()),
   );
   registerConnectCommands(app);
   registerOperationCommands(app);
