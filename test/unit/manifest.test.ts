@@ -46,3 +46,10 @@ it('Restricted Mode withholds exactly the settings the reader takes from user se
   const properties = Object.assign({}, ...c.configuration.map((section: { properties: object }) => section.properties));
   for (const key of declared) assert.ok(key in properties, `${key} is a contributed setting`);
 });
+
+it('offers "Forget Stored Passphrases" in the palette, categorised', () => {
+  const cmd = c.commands.find((x: { command: string }) => x.command === 'etcdOps.forgetPassphrases');
+  assert.equal(cmd?.title, 'Forget Stored Passphrases');
+  assert.equal(cmd?.category, 'etcd Ops');
+  assert.ok(!(c.menus.commandPalette ?? []).some((m: { command: string; when?: string }) => m.command === cmd.command && m.when === 'false'));
+});
