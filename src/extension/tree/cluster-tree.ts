@@ -5,6 +5,7 @@ import { sameId } from '../../core/ids';
 import { ClusterEntry, ClusterRegistry, ControlPlaneView } from '../cluster-registry';
 import type { MemberNode } from './command-target';
 import { memberContextValue, memberTreeItem } from './member-item';
+import { nodeTooltipMarkdown } from './tooltips';
 
 export type TreeNode =
   | { kind: 'cluster'; entry: ClusterEntry }
@@ -173,10 +174,8 @@ function nodeItem(entry: ClusterEntry, node: ControlPlaneView['nodes'][number]):
   item.iconPath = new vscode.ThemeIcon('vm', new vscode.ThemeColor(node.ready === false ? 'charts.red' : ready ? 'charts.green' : 'charts.yellow'));
   item.description = [node.roles.join(','), node.ready === null ? 'Ready unknown' : node.ready ? 'Ready' : 'NotReady', ...node.problems,
     member ? `etcd ${member.name || member.id}` : node.memberId ? `etcd ${node.memberId}` : ''].filter(Boolean).join(' · ');
-  const md = new vscode.MarkdownString(`**${node.name}**\n\n`);
-  md.appendMarkdown(`- Roles: ${node.roles.join(', ') || 'none'}\n- Kubelet: ${node.kubeletVersion}\n- Addresses: ${node.addresses.join(', ')}\n`);
-  md.appendMarkdown(`- etcd member: ${member ? `${member.name} (${member.id}), ${member.healthy ? 'healthy' : 'unhealthy'}` : node.memberId ?? 'not linked'}\n`);
-  for (const n of [...node.problems, ...node.notes]) md.appendMarkdown(`- ${n}\n`);
+  const md = new vscode.MarkdownString(nodeTooltipMarkdown(node, member), true);
+  md.isTrusted = false;
   item.tooltip = md;
   item.contextValue = `controlPlaneNode.${node.ready ? 'ready' : 'notReady'}`;
   return item;
