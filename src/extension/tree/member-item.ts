@@ -36,9 +36,10 @@ export function memberTooltip(m: MemberHealth, h: ClusterHealth): vscode.Markdow
   return md;
 }
 
-export function memberTreeItem(m: MemberHealth, h: ClusterHealth): vscode.TreeItem {
+/** `id` comes from rows.ts: unique in the view, scoped by the cluster's key. */
+export function memberTreeItem(m: MemberHealth, h: ClusterHealth, id: string): vscode.TreeItem {
   const item = new vscode.TreeItem(m.name || m.id || m.endpoint || 'member', vscode.TreeItemCollapsibleState.None);
-  item.id = `member:${h.clusterId ?? '?'}:${m.id ?? m.endpoint}`;
+  item.id = id;
   item.description = memberDescription(m);
   item.tooltip = memberTooltip(m, h);
   item.iconPath = memberIcon(m);
