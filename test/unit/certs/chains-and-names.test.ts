@@ -19,7 +19,7 @@ describe('certificate chains, names and commands', () => {
   before(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-chains-')); });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('root → intermediate → leaf verifies to the layout\'s CA: no cert-wrong-ca, the intermediate named', () => {
+  it('root → intermediate → leaf verifies to the layout\'s CA: no cert-wrong-ca, the intermediate named (core and CLI)', async () => {
     const dir = path.join(root, 'kubeadm', 'pki', 'etcd');
     makeCa(dir, 'ca', 'etcd root CA');
     makeIntermediate(dir, 'intermediate', 'etcd intermediate CA', { ca: 'ca' });
@@ -40,6 +40,15 @@ describe('certificate chains, names and commands', () => {
     const bundled = r.certificates.find((x) => path.basename(x.path) === 'server.crt' && x.index === 2)!;
     assert.equal(bundled.role, 'ca');
     assert.equal(path.basename(bundled.verifiedBy ?? ''), 'ca.crt');
+
+    const cli = await runCli(['certs', dir, '--hosts', '10.0.0.5', '--peer-hosts', '10.0.0.5', '--json']);
+    assert.equal(cli.code, 0, cli.stderr);
+    const json = JSON.parse(cli.stdout) as { certificates: { path: string; index: number; verifiedBy: string; chain: string[]; findings: unknown[] }[]; findings: unknown[] };
+    const server = json.certificates.find((c) => path.basename(c.path) === 'server.crt' && c.index === 1)!;
+    assert.equal(path.basename(server.verifiedBy), 'ca.crt');
+    assert.deepEqual(server.chain, ['CN=etcd intermediate CA']);
+    assert.deepEqual([...json.findings, ...json.certificates.flatMap((c) => c.findings)], []);
+    assert.match((await runCli(['certs', dir])).stdout, /No problems found/);
   });
 
   it('an intermediate of another root is still the wrong CA, and one that may not sign breaks the chain', () => {
