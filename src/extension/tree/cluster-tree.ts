@@ -128,7 +128,7 @@ function nodeItem(entry: ClusterEntry, node: ControlPlaneView['nodes'][number], 
   item.iconPath = new vscode.ThemeIcon('vm', new vscode.ThemeColor(node.ready === false ? 'charts.red' : ready ? 'charts.green' : 'charts.yellow'));
   item.description = [node.roles.join(','), node.ready === null ? 'Ready unknown' : node.ready ? 'Ready' : 'NotReady', ...node.problems,
     member ? `etcd ${member.name || member.id}` : node.memberId ? `etcd ${node.memberId}` : ''].filter(Boolean).join(' · ');
-  const md = new vscode.MarkdownString(nodeTooltipMarkdown(node, member), true);
+  const md = new vscode.MarkdownString(nodeTooltipMarkdown(node, member), false);
   md.isTrusted = false;
   item.tooltip = md;
   item.contextValue = `controlPlaneNode.${node.ready ? 'ready' : 'notReady'}`;

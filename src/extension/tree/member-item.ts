@@ -29,9 +29,9 @@ export function memberDescription(m: MemberHealth): string {
   return parts.join(' · ');
 }
 
-/** Markdown that renders no link, icon or HTML from what members report (tooltips.ts escapes it). */
+/** Markdown that renders no link, icon or HTML from what members report (tooltips.ts escapes it; no theme icons). */
 export function memberTooltip(m: MemberHealth, h: ClusterHealth): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(memberTooltipMarkdown(m, h), true);
+  const md = new vscode.MarkdownString(memberTooltipMarkdown(m, h), false);
   md.isTrusted = false;
   return md;
 }

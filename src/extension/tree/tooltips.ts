@@ -1,6 +1,7 @@
 // Markdown tooltips of member and node rows, as text without VS Code (member-item.ts and cluster-tree.ts wrap
-// them in an untrusted MarkdownString). Names, errors, URLs and notes come from the network or disk: each is
-// escaped, so a member named "[x](command:…)" shows as that text and never as a link, an icon, HTML or table cells.
+// them in an untrusted MarkdownString without theme icons: VS Code finds "$(icon)" in the rendered text, after
+// markdown escapes are gone). Names, errors, URLs and notes come from the network or disk: each is escaped, so a
+// member named "[x](command:…)" shows as that text and never as a link, HTML or extra table cells.
 import type { ClusterHealth, MemberHealth } from '../../core/cluster-model';
 import { memberRole } from '../../core/cluster-model';
 import { formatBytes } from '../../core/format';
@@ -24,7 +25,7 @@ function table(rows: [string, Cell][]): string {
 }
 
 export function memberTooltipMarkdown(m: MemberHealth, h: ClusterHealth): string {
-  const head = `**${m.name ? escapeMarkdown(m.name) : '(not started)'}** ${idMarkdown(m.id)}${m.isLeader ? ' — $(star-full) leader' : ''}\n\n`;
+  const head = `**${m.name ? escapeMarkdown(m.name) : '(not started)'}** ${idMarkdown(m.id)}${m.isLeader ? ' — ★ leader' : ''}\n\n`;
   return head + table([
     ['Health', m.healthy ? 'healthy' : `unhealthy: ${m.error ?? 'no answer'}`],
     ['Role', memberRole(m)],

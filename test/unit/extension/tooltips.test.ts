@@ -1,6 +1,7 @@
 // Member names, error text, URLs and node notes come from the network or disk. A tooltip must show them as
 // text: a member named "[x](command:etcdOps.removeMember)" must never become a link (a click would run the
-// command), nor theme icons, raw HTML, autolinks or extra table cells. Rendered with markdown-it (CommonMark +
+// command), nor raw HTML, autolinks or extra table cells. (Theme icons are off in these tooltips: VS Code finds
+// "$(icon)" in the rendered text, where no markdown escape is left to stop it.) Rendered with markdown-it (CommonMark +
 // tables + linkify, as VS Code's renderer does), so escaping that does not hold fails here.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -34,7 +35,7 @@ describe('tooltips', () => {
     const m = { ...h.members[1]!, name: HOSTILE, error: 'status: <b>x</b> [click](https://evil.example)', healthy: false };
     const markdown = memberTooltipMarkdown(m, h);
     assertInert(markdown, [HOSTILE, 'status: <b>x</b> [click](https://evil.example)']);
-    assert.match(markdown, /\$\(star-full\)|`91bc3c398fb3c146`/, 'our own markup is kept');
+    assert.match(markdown, /`91bc3c398fb3c146`/, 'our own markup (the id as code) is kept');
   });
 
   it('every field from the network stays in its table cell, whatever it holds', () => {
