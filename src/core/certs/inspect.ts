@@ -163,14 +163,18 @@ const mayIssue = (c: LoadedCa) => { const ku = keyUsageOf(c.cert.raw); return !k
  * The path from a certificate up to a CA `isAnchor` accepts, through the CAs found (other files, and the
  * certificate's own bundle): [intermediates..., anchor], or null. Bounded in depth, never loops.
  */
-function chainTo(cert: X509Certificate, cas: LoadedCa[], isAnchor: (c: LoadedCa) => boolean, seen: Set<string> = new Set()): LoadedCa[] | null {
+function chainTo(cert: X509Certificate, cas: LoadedCa[], isAnchor: (c: LoadedCa) => boolean,
+  seen: Set<string> = new Set(), deadEnds: Set<string> = new Set()): LoadedCa[] | null {
   if (seen.size > MAX_INTERMEDIATES) return null;
   for (const ca of cas) {
-    if (seen.has(ca.cert.fingerprint256) || ca.cert.fingerprint256 === cert.fingerprint256 || !verifies(cert, ca.cert)) continue;
+    const fp = ca.cert.fingerprint256;
+    if (seen.has(fp) || deadEnds.has(fp) || fp === cert.fingerprint256 || !verifies(cert, ca.cert)) continue;
     if (isAnchor(ca)) return [ca];
     if (selfSigned(ca) || !mayIssue(ca)) continue;
-    const rest = chainTo(ca.cert, cas, isAnchor, new Set([...seen, ca.cert.fingerprint256]));
+    const rest = chainTo(ca.cert, cas, isAnchor, new Set([...seen, fp]), deadEnds);
     if (rest) return [ca, ...rest];
+    // Crafted directories of cross-signed CAs must not make the search explode: a CA that led nowhere once is not tried again.
+    deadEnds.add(fp);
   }
   return null;
 }
