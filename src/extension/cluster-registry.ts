@@ -137,4 +137,3 @@ export class ClusterRegistry implements vscode.Disposable {
     this.changed.dispose();
   }
 }
-
