@@ -9,7 +9,6 @@ import { escapeMarkdown, memberTooltipMarkdown, nodeTooltipMarkdown } from '../.
 import { health } from '../simulator-panel/health-fixture';
 
 // markdown-it comes with @vscode/vsce (it renders the README for the marketplace), a dev dependency already.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it') as new (options: object) => { render(src: string): string };
 const md = new MarkdownIt({ html: true, linkify: true });
 
