@@ -14,11 +14,13 @@
     return node;
   }
 
+  // Buttons carry only the ids the extension made for this finding; it decides what each one does.
   function actions(f) {
     const row = el('div', { class: 'actions' });
-    if (f.file) row.append(el('button', { class: 'secondary', onclick: () => vscode.postMessage({ type: 'openFile', path: f.file.path, line: f.file.line }) }, 'Open file'));
-    if (f.command) row.append(el('button', { class: 'secondary', title: f.command, onclick: () => vscode.postMessage({ type: 'copy', text: f.command }) }, 'Copy command'));
-    if (f.action) row.append(el('button', { onclick: () => vscode.postMessage({ type: 'run', command: f.action.command, args: f.action.args }) }, f.action.title));
+    const ui = f.ui || {};
+    if (ui.open) row.append(el('button', { class: 'secondary', onclick: () => vscode.postMessage({ type: 'openFile', id: ui.open }) }, 'Open file'));
+    if (ui.copy) row.append(el('button', { class: 'secondary', title: f.command, onclick: () => vscode.postMessage({ type: 'copy', id: ui.copy }) }, 'Copy command'));
+    if (ui.run) row.append(el('button', { onclick: () => vscode.postMessage({ type: 'run', id: ui.run.id }) }, ui.run.title));
     return row.childNodes.length ? row : null;
   }
 

@@ -8,9 +8,10 @@ import { CliIo, printJson, table } from './output';
 
 const HELP = `etcd-ops certs FILE|DIR [--hosts H,...] [--peer-hosts H,...] [--warn-days N] [--json]
 
-Checks etcd certificates: expiry (warning within --warn-days, default 30), SANs (server certs must cover
-127.0.0.1 and --hosts; peer certs --peer-hosts), private key match, signature by the right CA, key usage and
-extended key usage. DIR may be a distribution's etcd cert dir or one above it.`;
+Checks etcd certificates: expiry (warning within --warn-days, default 30), SANs (in a distribution's layout,
+server certs must cover 127.0.0.1 and --hosts, peer certs --peer-hosts; any other certificate that can serve
+must cover every name given), private key match, signature by the right CA (through intermediates), key usage
+and extended key usage. DIR may be a distribution's etcd cert dir or one above it.`;
 
 function list(v: string | undefined): string[] {
   return v ? v.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean) : [];
@@ -23,7 +24,7 @@ export function certsJson(r: CertsReport) {
       path: c.path, index: c.index, role: c.role, subject: c.subject, issuer: c.issuer, notBefore: c.notBefore,
       notAfter: c.notAfter, daysLeft: c.daysLeft, isCA: c.isCA, sans: c.sans, keyUsage: c.keyUsage,
       extendedKeyUsage: c.extendedKeyUsage, keyFile: c.keyFile, keyMatches: c.keyMatches, verifiedBy: c.verifiedBy,
-      fingerprint256: c.fingerprint256, findings: c.findings,
+      chain: c.chain, hostsChecked: c.hostsChecked, fingerprint256: c.fingerprint256, findings: c.findings,
     })),
     findings: r.findings,
   };
@@ -33,7 +34,18 @@ function printFinding(io: CliIo, f: Finding): void {
   io.out(`${f.severity.toUpperCase()} ${f.code} (${f.subject}): ${f.message}\n  -> ${f.remediation}${f.command ? `\n  $ ${f.command}` : ''}`);
 }
 
-function printText(io: CliIo, r: CertsReport): void {
+/** Which certificate was checked for which names, so "No problems found" never hides a name nobody checked. */
+function printHostsChecked(io: CliIo, r: CertsReport, given: string[]): void {
+  const checked = r.certificates.filter((c) => c.hostsChecked.length);
+  if (checked.length) {
+    io.out('');
+    for (const c of checked) io.out(`Names checked against ${c.path}${c.index > 1 ? `#${c.index}` : ''}: ${c.hostsChecked.join(', ')}`);
+  }
+  const unchecked = given.filter((h) => !checked.some((c) => c.hostsChecked.includes(h)));
+  if (unchecked.length) io.out(`${checked.length ? '' : '\n'}NOTE: ${unchecked.join(', ')} checked against no certificate: none here serves for it (no serverAuth usage, or not the certificate its role needs).`);
+}
+
+function printText(io: CliIo, r: CertsReport, given: string[] = []): void {
   io.out(`${r.certDir ?? r.target}${r.distro ? ` (${r.distro} layout)` : ''}`);
   if (r.certificates.length) {
     const worst = (fs: Finding[]) => (fs.some((f) => f.severity === 'error') ? 'ERROR' : fs.some((f) => f.severity === 'warning') ? 'warning' : 'ok');
@@ -42,6 +54,7 @@ function printText(io: CliIo, r: CertsReport): void {
       c.keyMatches === null ? '-' : c.keyMatches ? 'match' : 'MISMATCH', worst(c.findings),
     ])));
   }
+  printHostsChecked(io, r, given);
   const findings = [...r.findings, ...r.certificates.flatMap((c) => c.findings)];
   if (findings.length) io.out('');
   for (const f of findings) printFinding(io, f);
@@ -54,13 +67,11 @@ export const command: CliCommand = {
     if (boolFlag(args, 'help')) { io.out(HELP); return 0; }
     const target = args.positionals[0];
     if (!target) throw new UsageError('give a certificate file or directory: etcd-ops certs FILE|DIR');
-    const report = inspectCertificates(target, {
-      serverHosts: list(stringFlag(args, 'hosts')),
-      peerHosts: list(stringFlag(args, 'peer-hosts')),
-      warnDays: intFlag(args, 'warn-days', 30, 0),
-    });
+    const serverHosts = list(stringFlag(args, 'hosts'));
+    const peerHosts = list(stringFlag(args, 'peer-hosts'));
+    const report = inspectCertificates(target, { serverHosts, peerHosts, warnDays: intFlag(args, 'warn-days', 30, 0) });
     if (boolFlag(args, 'json')) printJson(io, certsJson(report));
-    else printText(io, report);
+    else printText(io, report, [...new Set([...serverHosts, ...peerHosts])]);
     return 0;
   },
 };

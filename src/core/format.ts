@@ -12,3 +12,8 @@ export function formatBytes(n: number): string {
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
 }
+
+/** A word for a POSIX shell: as is when it is plainly safe, else single-quoted (paths with spaces or quotes). */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

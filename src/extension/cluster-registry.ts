@@ -5,6 +5,7 @@ import { ClusterHealth } from '../core/cluster-model';
 import { EtcdPort } from '../core/etcd/etcd-port';
 import { ConnectionProfile } from '../core/etcd/profile';
 import { ClusterPort } from '../core/port';
+import { profileKeys } from './cluster-keys';
 
 /** Control-plane nodes of the kube context tied to a cluster, as the tree shows them. */
 export interface ControlPlaneView {
@@ -54,17 +55,17 @@ export class ClusterRegistry implements vscode.Disposable {
 
   /** Replaces the etcd profiles, keeping entries (and their pooled connections) whose profile is unchanged. */
   setProfiles(profiles: ConnectionProfile[]): void {
-    const wanted = new Map(profiles.map((p) => [`etcd:${p.name}`, p]));
+    const wanted = profileKeys(profiles);
     for (const [key, e] of this.entries) {
-      const p = wanted.get(key);
+      const p = wanted.get(key)?.profile;
       if (e.profile && (!p || JSON.stringify(p) !== JSON.stringify(e.profile))) {
         void e.port?.close();
         this.entries.delete(key);
       }
     }
-    for (const [key, p] of wanted) {
+    for (const [key, { profile: p, label }] of wanted) {
       if (!this.entries.has(key)) {
-        this.entries.set(key, { key, label: p.name, port: new EtcdPort(p), profile: p, simulated: false, health: null, error: null, refreshing: false, controlPlane: null });
+        this.entries.set(key, { key, label, port: new EtcdPort(p), profile: p, simulated: false, health: null, error: null, refreshing: false, controlPlane: null });
       }
     }
     this.changed.fire(undefined);

@@ -10,7 +10,8 @@ import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
 import { registerDiagnostics } from './diagnostics/register';
 import { RefreshScheduler } from './refresh-scheduler';
-import { withPassphrases } from './passphrases';
+import { askPassphrase, registerPassphraseCommands } from './passphrase-prompt';
+import { Passphrases } from './passphrases';
 import { readSettings, SECTION } from './settings';
 import { registerSimulator } from './simulator/register';
 import { HealthStatusBar } from './status-bar';
@@ -25,10 +26,11 @@ export function activate(context: vscode.ExtensionContext): App {
   const scheduler = new RefreshScheduler(registry, settings.refreshIntervalMs);
   const app: App = { context, registry, log, treeView, settings: () => settings };
   const controlPlane = new ControlPlaneSync(registry, log);
+  const passphrases = new Passphrases(context.secrets, context.globalState, askPassphrase);
 
   const applySettings = async () => {
     settings = readSettings();
-    registry.setProfiles(await withPassphrases(settings.profiles, context.secrets));
+    registry.setProfiles(await passphrases.fill(settings.profiles));
     // After activation returns: listing contexts reads files, watching loads the Kubernetes client.
     setImmediate(() => controlPlane.apply(settings));
     scheduler.setInterval(settings.refreshIntervalMs);
@@ -39,8 +41,11 @@ export function activate(context: vscode.ExtensionContext): App {
   context.subscriptions.push(controlPlane, registry, log, tree, treeView, scheduler, new HealthStatusBar(registry),
     treeView.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) void applySettings(); }),
+    // Trust lifts Restricted Mode: the workspace's own values of restricted settings now count.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void applySettings()),
   );
   registerConnectCommands(app);
+  registerPassphraseCommands(app, passphrases, applySettings);
   registerOperationCommands(app);
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));

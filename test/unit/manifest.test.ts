@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { it } from 'node:test';
+import { RESTRICTED_SETTINGS } from '../../src/extension/settings-reader';
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -34,4 +35,21 @@ it('walkthrough media and manifest essentials exist', () => {
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
   assert.equal(pkg.bin['etcd-ops'], 'dist/cli.js');
   assert.ok(fs.existsSync(path.join(root, pkg.icon)));
+});
+
+it('Restricted Mode withholds exactly the settings the reader takes from user settings only', () => {
+  const declared = [...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort();
+  assert.deepEqual(declared, RESTRICTED_SETTINGS.map((k) => `etcdOps.${k}`).sort());
+  for (const key of ['etcdOps.connection.endpoints', 'etcdOps.connection.kubeContext', 'etcdOps.kubernetes.contexts', 'etcdOps.operations.maxAppliedLag']) {
+    assert.ok(declared.includes(key), `${key} is restricted`);
+  }
+  const properties = Object.assign({}, ...c.configuration.map((section: { properties: object }) => section.properties));
+  for (const key of declared) assert.ok(key in properties, `${key} is a contributed setting`);
+});
+
+it('offers "Forget Stored Passphrases" in the palette, categorised', () => {
+  const cmd = c.commands.find((x: { command: string }) => x.command === 'etcdOps.forgetPassphrases');
+  assert.equal(cmd?.title, 'Forget Stored Passphrases');
+  assert.equal(cmd?.category, 'etcd Ops');
+  assert.ok(!(c.menus.commandPalette ?? []).some((m: { command: string; when?: string }) => m.command === cmd.command && m.when === 'false'));
 });

@@ -19,11 +19,12 @@ function readTlv(buf: Uint8Array, pos: number, limit: number): Tlv | null {
   return { tag, start: p, end: p + len, next: p + len };
 }
 
-function children(buf: Uint8Array, parent: Tlv): Tlv[] {
+/** At most `max` children: certificates have few, but SAN lists can be long (each name costs bytes, so this stays bounded). */
+function children(buf: Uint8Array, parent: Tlv, max = 64): Tlv[] {
   const out: Tlv[] = [];
   for (let p = parent.start; p < parent.end;) {
     const t = readTlv(buf, p, parent.end);
-    if (!t || out.length > 64) return out;
+    if (!t || out.length >= max) return out;
     out.push(t);
     p = t.next;
   }
@@ -31,6 +32,7 @@ function children(buf: Uint8Array, parent: Tlv): Tlv[] {
 }
 
 const KEY_USAGE_OID = [0x55, 0x1d, 0x0f]; // 2.5.29.15
+const SUBJECT_ALT_NAME_OID = [0x55, 0x1d, 0x11]; // 2.5.29.17
 const BASIC_CONSTRAINTS_OID = [0x55, 0x1d, 0x13]; // 2.5.29.19
 const KEY_USAGE_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement',
   'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
@@ -80,4 +82,17 @@ export function basicConstraintsCA(der: Uint8Array): boolean | null {
   if (!seq || seq.tag !== 0x30) return null;
   const first = children(der, seq)[0];
   return Boolean(first && first.tag === 0x01 && first.end - first.start === 1 && der[first.start] !== 0);
+}
+
+/**
+ * DNS names of the subjectAltName extension, as written (IA5 text); null without the extension. Read from DER
+ * rather than node's subjectAltName text, whose quoting of odd values would have to be undone.
+ */
+export function dnsNamesOf(der: Uint8Array): string[] | null {
+  const octets = extension(der, SUBJECT_ALT_NAME_OID);
+  if (!octets) return null;
+  const names = readTlv(der, octets.start, octets.end);
+  if (!names || names.tag !== 0x30) return null;
+  // GeneralName dNSName is [2] IMPLICIT IA5String: context tag 0x82.
+  return children(der, names, 10_000).filter((t) => t.tag === 0x82).map((t) => Buffer.from(der.subarray(t.start, t.end)).toString('latin1'));
 }

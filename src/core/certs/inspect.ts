@@ -4,10 +4,11 @@
 // bad certificate bytes (CertFileError is caught and reported).
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Finding, finding } from '../findings';
+import { shellQuote } from '../format';
 import { basicConstraintsCA, keyUsageOf } from './der';
+import { coversHost } from './hostnames';
 import { CERT_DIR_CANDIDATES, CertLayout, CertRole, detectLayout, Distro, distroFromPath, ExpectedCert, missingAdvice, renewAdvice, requiredFiles } from './layouts';
 import { CertFileError, parseCertificates, parsePrivateKey, readBoundedFile } from './pem';
 
@@ -15,12 +16,17 @@ const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const ANY_EKU = '2.5.29.37.0';
 const DAY_MS = 24 * 3600 * 1000;
+/** Intermediates between a leaf and its CA, at most (real etcd PKIs have zero or one). */
+const MAX_INTERMEDIATES = 8;
 
 export interface CertCheckOptions {
   now?: Date;
   /** Warn when a certificate expires within this many days (default 30). */
   warnDays?: number;
-  /** Hosts the client-facing server certificate must cover (the member's client URL hosts). 127.0.0.1 always is. */
+  /**
+   * Hosts the client-facing server certificate must cover (the member's client URL hosts); 127.0.0.1 always is.
+   * A certificate whose role is only guessed (no known layout) and that can serve is checked against these and peerHosts.
+   */
   serverHosts?: string[];
   /** Hosts the peer certificate must cover (the member's peer URL hosts). */
   peerHosts?: string[];
@@ -44,8 +50,12 @@ export interface CertificateReport {
   extendedKeyUsage: string[] | null;
   keyFile: string | null;
   keyMatches: boolean | null;
-  /** CA file that verified the signature, null when none did or none was checked. */
+  /** CA file that verified the signature (through the intermediates in `chain`), null when none did or none was checked. */
   verifiedBy: string | null;
+  /** Subjects of the intermediates between this certificate and verifiedBy, nearest first. */
+  chain: string[];
+  /** Host names and IPs this certificate was checked to cover. */
+  hostsChecked: string[];
   findings: Finding[];
 }
 
@@ -115,11 +125,6 @@ function keyFileFor(certFile: string): string {
   return certFile.replace(/\.(crt|pem|cert)$/i, '') + '.key';
 }
 
-function hostCovered(cert: X509Certificate, host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return net.isIP(h) ? cert.checkIP(h) !== undefined : cert.checkHost(h, { subject: 'never' }) !== undefined;
-}
-
 function oneLine(dn: string): string {
   return dn.split('\n').filter(Boolean).join(', ');
 }
@@ -148,6 +153,51 @@ function verifies(cert: X509Certificate, ca: X509Certificate): boolean {
   } catch {
     return false;
   }
+}
+
+const selfSigned = (c: LoadedCa) => verifies(c.cert, c.cert);
+/** A CA may issue when its KeyUsage (if any) has keyCertSign, as Go's verifier requires of intermediates. */
+const mayIssue = (c: LoadedCa) => { const ku = keyUsageOf(c.cert.raw); return !ku || ku.includes('keyCertSign'); };
+
+/**
+ * The path from a certificate up to a CA `isAnchor` accepts, through the CAs found (other files, and the
+ * certificate's own bundle): [intermediates..., anchor], or null. Bounded in depth, never loops.
+ */
+function chainTo(cert: X509Certificate, cas: LoadedCa[], isAnchor: (c: LoadedCa) => boolean,
+  seen: Set<string> = new Set(), deadEnds: Set<string> = new Set()): LoadedCa[] | null {
+  if (seen.size > MAX_INTERMEDIATES) return null;
+  for (const ca of cas) {
+    const fp = ca.cert.fingerprint256;
+    if (seen.has(fp) || deadEnds.has(fp) || fp === cert.fingerprint256 || !verifies(cert, ca.cert)) continue;
+    if (isAnchor(ca)) return [ca];
+    if (selfSigned(ca) || !mayIssue(ca)) continue;
+    const rest = chainTo(ca.cert, cas, isAnchor, new Set([...seen, fp]), deadEnds);
+    if (rest) return [ca, ...rest];
+    // Crafted directories of cross-signed CAs must not make the search explode: a CA that led nowhere once is not tried again.
+    deadEnds.add(fp);
+  }
+  return null;
+}
+
+/** Can serve TLS: serverAuth, anyExtendedKeyUsage, or no EKU at all (which Go reads as any use). */
+function canServe(cert: X509Certificate): boolean {
+  const eku = cert.keyUsage;
+  return !eku || eku.includes(SERVER_AUTH) || eku.includes(ANY_EKU);
+}
+
+/**
+ * Which names a certificate must cover. Where the layout says what a file is for, the names of that use (the
+ * client-facing server certificate: 127.0.0.1 and serverHosts; the peer one: peerHosts). Where the role is only
+ * guessed from its usages (kubeadm issues server certificates with clientAuth too, so they look like peer ones),
+ * every name given, against every certificate that can serve.
+ */
+function hostsFor(cert: X509Certificate, role: CertRole, known: boolean, options: CertCheckOptions): string[] {
+  const server = options.serverHosts ?? [];
+  const peer = options.peerHosts ?? [];
+  if (role === 'ca') return [];
+  if (known) return role === 'server' ? ['127.0.0.1', ...server] : role === 'peer' ? [...peer] : [];
+  if (!canServe(cert)) return [];
+  return [...new Set([...(role === 'server' ? ['127.0.0.1'] : []), ...server, ...peer])];
 }
 
 export function inspectCertificates(target: string, options: CertCheckOptions = {}): CertsReport {
@@ -195,7 +245,8 @@ export function inspectCertificates(target: string, options: CertCheckOptions = 
 
 function checkCertificate(cert: X509Certificate, index: number, file: string, expected: ExpectedCert | null, cas: LoadedCa[],
   located: Located, distro: Distro | null, now: Date, warnDays: number, options: CertCheckOptions): CertificateReport {
-  const role: CertRole = index === 1 && expected ? expected.role : guessRole(cert);
+  const known = index === 1 && expected !== null;
+  const role: CertRole = known ? expected!.role : guessRole(cert);
   const findings: Finding[] = [];
   const [advice, command] = renewAdvice(distro, role, file, expected?.kubeadmName);
   const add = (severity: Finding['severity'], code: string, message: string, remediation: string, cmd?: string) =>
@@ -234,12 +285,12 @@ function checkCertificate(cert: X509Certificate, index: number, file: string, ex
     if (ku && ku.length && !ku.includes('digitalSignature')) {
       add('warning', 'ku-no-digital-signature', `The ${label} has KeyUsage without digitalSignature: TLS with ECDSA/RSA-PSS keys needs it, and OpenSSL-based clients refuse it.`, advice, command);
     }
-    const hosts = role === 'server' ? ['127.0.0.1', ...(options.serverHosts ?? [])] : role === 'peer' ? options.peerHosts ?? [] : [];
-    for (const host of [...new Set(hosts)]) {
-      if (!hostCovered(cert, host)) {
-        add('error', 'san-missing', `The ${label} does not cover ${host} (SANs: ${cert.subjectAltName ?? 'none'}): connections to ${host} fail verification.`,
-          `Re-issue it with ${host} in its subject alternative names. ${advice}`, command);
-      }
+  }
+  const hostsChecked = isCa(cert) && !known ? [] : [...new Set(hostsFor(cert, role, known, options))];
+  for (const host of hostsChecked) {
+    if (!coversHost(cert, host)) {
+      add('error', 'san-missing', `The ${label} does not cover ${host} (SANs: ${cert.subjectAltName ?? 'none'}): connections to ${host} fail verification.`,
+        `Re-issue it with ${host} in its subject alternative names (a wildcard covers one whole leftmost label only). ${advice}`, command);
     }
   }
 
@@ -260,30 +311,38 @@ function checkCertificate(cert: X509Certificate, index: number, file: string, ex
       const mode = fs.statSync(keyFile).mode & 0o777;
       if (mode & 0o077) {
         findings.push(finding('warning', 'key-permissions', keyFile, `${keyFile} is readable by group or others (mode ${mode.toString(8)}).`,
-          'Restrict the private key to its owner.', { file: { path: keyFile }, command: `chmod 600 ${keyFile}` }));
+          'Restrict the private key to its owner.', { file: { path: keyFile }, command: `chmod 600 ${shellQuote(keyFile)}` }));
       }
     } catch { /* vanished between checks; nothing to say */ }
   } else if (index === 1 && role !== 'ca' && role !== 'unknown') {
     add('warning', 'key-missing', `No private key ${path.basename(keyFile)} next to ${path.basename(file)}.`, 'Etcd needs the key beside its certificate; restore it or issue a new pair.');
   }
 
-  // Chain: the CA the layout says, else any CA found beside it.
+  // Chain: the CA the layout says, else any CA found beside it; through intermediates either way.
   let verifiedBy: string | null = null;
+  let chain: LoadedCa[] = [];
+  const sameFile = (f: string) => (c: LoadedCa) => path.resolve(c.file) === path.resolve(f);
+  const topmost = (c: LoadedCa) => selfSigned(c) || !cas.some((o) => o !== c && mayIssue(o) && verifies(c.cert, o.cert));
   if (role === 'ca' || (isCa(cert) && !expected)) {
     if (verifies(cert, cert)) verifiedBy = file;
+    else {
+      const up = chainTo(cert, cas, topmost);
+      if (up) { verifiedBy = up[up.length - 1].file; chain = up.slice(0, -1); }
+    }
   } else {
     const want = expected?.issuer && located.layout ? path.resolve(located.layout.dir, expected.issuer) : null;
-    const wanted = want ? cas.find((c) => path.resolve(c.file) === want) : undefined;
+    const wanted = want ? cas.find(sameFile(want)) : undefined;
     if (wanted) {
-      if (verifies(cert, wanted.cert)) verifiedBy = wanted.file;
+      const up = chainTo(cert, cas, sameFile(wanted.file));
+      if (up) { verifiedBy = wanted.file; chain = up.slice(0, -1); }
       else {
-        const other = cas.find((c) => c !== wanted && verifies(cert, c.cert));
+        const other = chainTo(cert, cas, topmost)?.pop();
         add('error', 'cert-wrong-ca', `The ${label} is not signed by ${path.basename(wanted.file)} ("${oneLine(wanted.cert.subject)}")${other ? ` but by ${path.basename(other.file)}` : ''}: peers and clients trusting ${path.basename(wanted.file)} reject it.`,
-          `Issue it from ${path.basename(wanted.file)}. ${advice}`, command);
+          `Issue it from ${path.basename(wanted.file)} (or from an intermediate it signed, shipped in the certificate file after the certificate). ${advice}`, command);
       }
     } else {
-      const by = cas.find((c) => verifies(cert, c.cert));
-      if (by) verifiedBy = by.file;
+      const up = chainTo(cert, cas, topmost);
+      if (up) { verifiedBy = up[up.length - 1].file; chain = up.slice(0, -1); }
       else if (cas.length) {
         add('error', 'cert-chain-broken', `The ${label} (issuer "${oneLine(cert.issuer)}") is not signed by any CA found beside it.`, `Use the CA that issued it, or issue it from the etcd CA. ${advice}`, command);
       }
@@ -294,7 +353,7 @@ function checkCertificate(cert: X509Certificate, index: number, file: string, ex
     path: file, index, role, subject: oneLine(cert.subject), issuer: oneLine(cert.issuer), serialNumber: cert.serialNumber,
     fingerprint256: cert.fingerprint256, notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString(), daysLeft,
     isCA: isCa(cert), sans: cert.subjectAltName ? cert.subjectAltName.split(', ') : [], keyUsage: ku, extendedKeyUsage: eku,
-    keyFile: keyFound, keyMatches, verifiedBy, findings,
+    keyFile: keyFound, keyMatches, verifiedBy, chain: chain.map((c) => oneLine(c.cert.subject)), hostsChecked, findings,
   };
 }
 

@@ -3,24 +3,17 @@
 import * as vscode from 'vscode';
 import type { ClusterExplorerV1 } from 'vscode-kubernetes-tools-api';
 import { ClusterEntry, ClusterRegistry } from '../cluster-registry';
-import { clusterItem, errorRows, findingRows, memberChildren, quorumSummary, TreeNode, treeItemOf } from '../tree/cluster-tree';
+import { clusterItem, quorumSummary, TreeNode, treeItemOf } from '../tree/cluster-tree';
+import { explorerFolderRows, explorerRowId } from '../tree/rows';
 
 type ExplorerNode = ClusterExplorerV1.Node;
 
 /** Tree item ids must be unique in the whole Cluster Explorer, where one cluster may show under several contexts. */
-const scopedId = (context: string, id: string) => `etcdOps/${context}/${id}`;
+const scopedId = explorerRowId;
 
-/** One of our rows as a Cluster Explorer node. It keeps the row's fields, so a menu command run on it finds the member. */
-function rowNode(context: string, row: TreeNode): ExplorerNode & TreeNode {
-  return {
-    ...row,
-    getChildren: async () => [],
-    getTreeItem: () => {
-      const item = treeItemOf(row);
-      if (item.id) item.id = scopedId(context, item.id);
-      return item;
-    },
-  };
+/** One of our rows as a Cluster Explorer node (its id already scoped by context). It keeps the row's fields, so a menu command run on it finds the member. */
+function rowNode(row: TreeNode): ExplorerNode & TreeNode {
+  return { ...row, getChildren: async () => [], getTreeItem: () => treeItemOf(row) };
 }
 
 /** A row that says what is missing and, when there is one, runs the command that fixes it. */
@@ -61,7 +54,7 @@ export function etcdFolder(context: string, registry: ClusterRegistry, options: 
       if (!entry.port) return notConnected(context, `etcd endpoints of ${context} are not known`);
       const health = entry.health;
       if (!health || Date.now() - health.takenAt > options.staleAfterMs()) await registry.refresh(entry);
-      return [...errorRows(entry), ...memberChildren(entry), ...findingRows(entry)].map((row) => rowNode(context, row));
+      return explorerFolderRows(context, entry).map(rowNode);
     },
   };
 }

@@ -1,27 +1,17 @@
 // The diagnostics panel: every finding from every source (live health, data dir, certificates, configs),
 // grouped by severity, each with its remediation and actions. One panel, updated in place.
 import * as vscode from 'vscode';
-import { Finding } from '../../core/findings';
 import { webviewHtml } from '../panels/webview-html';
+import { FindingSource, PanelActions } from './panel-actions';
 
-export interface FindingSource {
-  /** e.g. "Live health: local etcd", "Data dir /var/lib/etcd", "Certificates /etc/kubernetes/pki/etcd" */
-  title: string;
-  /** A headline fact, e.g. "state: removed" or "member 8e9e05c52164694d". */
-  summary?: string;
-  findings: Finding[];
-}
-
-type FromWebview =
-  | { type: 'openFile'; path: string; line?: number }
-  | { type: 'copy'; text: string }
-  | { type: 'run'; command: string; args?: unknown[] }
-  | { type: 'ready' };
+export type { FindingSource } from './panel-actions';
 
 export class DiagnosticsPanel implements vscode.Disposable {
   private static current: DiagnosticsPanel | undefined;
   private sources = new Map<string, FindingSource>();
   private ready = false;
+  /** The only things the webview may ask for: ids handed out with the last render. */
+  private readonly actions = new PanelActions();
 
   static show(extensionUri: vscode.Uri, source?: FindingSource): DiagnosticsPanel {
     if (!DiagnosticsPanel.current) DiagnosticsPanel.current = new DiagnosticsPanel(extensionUri);
@@ -60,31 +50,34 @@ export class DiagnosticsPanel implements vscode.Disposable {
     this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, { title: 'etcd Diagnostics', script: 'diagnostics.js', styles: ['webview.css'] });
     this.disposables.push(
       this.panel.onDidDispose(() => this.dispose()),
-      this.panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
+      this.panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
     );
   }
 
   private post(): void {
     if (!this.ready) return;
-    void this.panel.webview.postMessage({ type: 'sources', sources: [...this.sources.values()] });
+    void this.panel.webview.postMessage({ type: 'sources', sources: this.actions.present([...this.sources.values()]) });
   }
 
-  private async onMessage(m: FromWebview): Promise<void> {
-    switch (m.type) {
+  private async onMessage(message: unknown): Promise<void> {
+    const r = this.actions.resolve(message);
+    switch (r.kind) {
       case 'ready': this.ready = true; this.post(); break;
-      case 'openFile': {
-        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(m.path));
-        const line = Math.max(0, (m.line ?? 1) - 1);
+      case 'open': {
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(r.path));
+        const line = r.line - 1;
         await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, line, 0), preview: false });
         break;
       }
       case 'copy':
-        await vscode.env.clipboard.writeText(m.text);
+        await vscode.env.clipboard.writeText(r.text);
         vscode.window.setStatusBarMessage('Command copied', 3000);
         break;
       case 'run':
-        // Only the extension's own commands can be run from the panel.
-        if (m.command.startsWith('etcdOps.')) await vscode.commands.executeCommand(m.command, ...(m.args ?? []));
+        await vscode.commands.executeCommand(r.command, ...r.args);
+        break;
+      case 'refused':
+        void vscode.window.showWarningMessage(`etcd Diagnostics: request refused (${r.reason}).`);
         break;
     }
   }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { ClusterHealth, MemberHealth, memberRole } from '../../core/cluster-model';
 import { formatBytes } from '../../core/format';
+import { memberTooltipMarkdown } from './tooltips';
 
 export function memberContextValue(m: MemberHealth): string {
   return `etcdMember.${memberRole(m)}.${m.healthy ? 'healthy' : 'unhealthy'}`;
@@ -28,31 +29,17 @@ export function memberDescription(m: MemberHealth): string {
   return parts.join(' · ');
 }
 
+/** Markdown that renders no link, icon or HTML from what members report (tooltips.ts escapes it; no theme icons). */
 export function memberTooltip(m: MemberHealth, h: ClusterHealth): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${m.name || '(not started)'}** \`${m.id ?? 'unknown id'}\`${m.isLeader ? ' — $(star-full) leader' : ''}\n\n`);
-  const row = (k: string, v: string | number | null | undefined) => md.appendMarkdown(`| ${k} | ${v === null || v === undefined || v === '' ? '—' : String(v).replace(/\|/g, '\\|')} |\n`);
-  md.appendMarkdown('| | |\n|---|---|\n');
-  row('Health', m.healthy ? 'healthy' : `unhealthy: ${m.error ?? 'no answer'}`);
-  row('Role', memberRole(m));
-  row('Endpoint asked', m.endpoint);
-  row('Client URLs', m.clientURLs.join(', '));
-  row('Peer URLs', m.peerURLs.join(', '));
-  row('Raft term', m.status?.raftTerm);
-  row('Raft index', m.status?.raftIndex);
-  row('Applied index', m.status?.appliedIndex);
-  row('Believes leader', m.status?.leader);
-  row('DB size', m.status ? `${formatBytes(m.status.dbSize)} (in use ${formatBytes(m.status.dbSizeInUse)})` : null);
-  row('Version', m.status?.version);
-  row('Alarms', m.alarms.join(', ') || 'none');
-  row('Latency', m.latencyMs !== null ? `${m.latencyMs} ms` : null);
-  row('Cluster', h.clusterId);
+  const md = new vscode.MarkdownString(memberTooltipMarkdown(m, h), false);
+  md.isTrusted = false;
   return md;
 }
 
-export function memberTreeItem(m: MemberHealth, h: ClusterHealth): vscode.TreeItem {
+/** `id` comes from rows.ts: unique in the view, scoped by the cluster's key. */
+export function memberTreeItem(m: MemberHealth, h: ClusterHealth, id: string): vscode.TreeItem {
   const item = new vscode.TreeItem(m.name || m.id || m.endpoint || 'member', vscode.TreeItemCollapsibleState.None);
-  item.id = `member:${h.clusterId ?? '?'}:${m.id ?? m.endpoint}`;
+  item.id = id;
   item.description = memberDescription(m);
   item.tooltip = memberTooltip(m, h);
   item.iconPath = memberIcon(m);

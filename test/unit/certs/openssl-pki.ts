@@ -40,6 +40,19 @@ export function makeLeaf(dir: string, name: string, cn: string, o: LeafOptions):
   for (const srl of fs.readdirSync(caDir).filter((n) => n.endsWith('.srl'))) fs.rmSync(path.join(caDir, srl));
 }
 
+/** A CA signed by another CA (`ca` in `caDir`, default `dir`): an intermediate. */
+export function makeIntermediate(dir: string, name: string, cn: string, o: { ca: string; caDir?: string; keyUsage?: string }): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const extFile = path.join(dir, `${name}.ext`);
+  fs.writeFileSync(extFile, `basicConstraints=critical,CA:TRUE\nkeyUsage=${o.keyUsage ?? 'critical,keyCertSign,cRLSign'}\n`);
+  const caDir = o.caDir ?? dir;
+  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`], dir);
+  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', path.join(caDir, `${o.ca}.crt`), '-CAkey', path.join(caDir, `${o.ca}.key`),
+    '-CAcreateserial', '-out', `${name}.crt`, '-days', '1000', '-extfile', extFile], dir);
+  for (const f of [`${name}.csr`, `${name}.ext`]) fs.rmSync(path.join(dir, f));
+  for (const srl of fs.readdirSync(caDir).filter((n) => n.endsWith('.srl'))) fs.rmSync(path.join(caDir, srl));
+}
+
 /** server/tls/etcd as k3s writes it; `flaws` changes single files. */
 export function makeK3sLayout(dir: string, flaws: { peerSignedByServerCa?: boolean; serverSan?: string; peerEku?: string } = {}): string {
   makeCa(dir, 'server-ca', 'etcd-server-ca');

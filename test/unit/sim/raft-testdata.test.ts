@@ -1,6 +1,6 @@
 // etcd-io/raft's data-driven reference cases, replayed through the simulator's RaftNode by a small
-// interpreter (raft-interaction.ts). The files live in /work/shared/raft-testdata (override with
-// RAFT_TESTDATA); they are read, not copied into this repository.
+// interpreter (raft-interaction.ts). The files live in ../shared/raft-testdata beside the repository (override
+// with RAFT_TESTDATA); they are read, not copied into this repository.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +8,15 @@ import { test } from 'node:test';
 import { committedIndex, voteResult } from '../../../src/core/sim/quorum';
 import { parseTestdata, runTestdataFile } from './raft-interaction';
 
-const DIR = process.env.RAFT_TESTDATA ?? '/work/shared/raft-testdata';
+/** The repository root: the nearest folder above this file that holds package.json. */
+function repoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+const DIR = process.env.RAFT_TESTDATA ?? path.resolve(repoRoot(__dirname), '..', 'shared', 'raft-testdata');
 const present = fs.existsSync(DIR);
 const skip = present ? false : `raft reference cases not found at ${DIR} (set RAFT_TESTDATA)`;
 

@@ -1,0 +1,67 @@
+// Markdown tooltips of member and node rows, as text without VS Code (member-item.ts and cluster-tree.ts wrap
+// them in an untrusted MarkdownString without theme icons: VS Code finds "$(icon)" in the rendered text, after
+// markdown escapes are gone). Names, errors, URLs and notes come from the network or disk: each is escaped, so a
+// member named "[x](command:…)" shows as that text and never as a link, HTML or extra table cells.
+import type { ClusterHealth, MemberHealth } from '../../core/cluster-model';
+import { memberRole } from '../../core/cluster-model';
+import { formatBytes } from '../../core/format';
+
+/** Literal text in markdown: every ASCII punctuation backslash-escaped (CommonMark allows it for all of them), one line. */
+export function escapeMarkdown(value: unknown): string {
+  return String(value).replace(/\r\n?|\n/g, ' ').replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
+/** A member id as code when it is the hex etcd prints, else as plain escaped text. */
+function idMarkdown(id: string | null): string {
+  if (id === null) return 'unknown id';
+  return /^[0-9a-fA-F]{1,16}$/.test(id) ? `\`${id}\`` : escapeMarkdown(id);
+}
+
+type Cell = string | number | null | undefined;
+const cell = (v: Cell) => (v === null || v === undefined || v === '' ? '—' : escapeMarkdown(v));
+
+function table(rows: [string, Cell][]): string {
+  return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)].join('\n') + '\n';
+}
+
+export function memberTooltipMarkdown(m: MemberHealth, h: ClusterHealth): string {
+  const head = `**${m.name ? escapeMarkdown(m.name) : '(not started)'}** ${idMarkdown(m.id)}${m.isLeader ? ' — ★ leader' : ''}\n\n`;
+  return head + table([
+    ['Health', m.healthy ? 'healthy' : `unhealthy: ${m.error ?? 'no answer'}`],
+    ['Role', memberRole(m)],
+    ['Endpoint asked', m.endpoint],
+    ['Client URLs', m.clientURLs.join(', ')],
+    ['Peer URLs', m.peerURLs.join(', ')],
+    ['Raft term', m.status?.raftTerm],
+    ['Raft index', m.status?.raftIndex],
+    ['Applied index', m.status?.appliedIndex],
+    ['Believes leader', m.status?.leader],
+    ['DB size', m.status ? `${formatBytes(m.status.dbSize)} (in use ${formatBytes(m.status.dbSizeInUse)})` : null],
+    ['Version', m.status?.version],
+    ['Alarms', m.alarms.join(', ') || 'none'],
+    ['Latency', m.latencyMs !== null ? `${m.latencyMs} ms` : null],
+    ['Cluster', h.clusterId],
+  ]);
+}
+
+export interface NodeTooltipInput {
+  name: string;
+  roles: string[];
+  kubeletVersion: string;
+  addresses: string[];
+  problems: string[];
+  notes: string[];
+  memberId: string | null;
+}
+
+export function nodeTooltipMarkdown(node: NodeTooltipInput, member: MemberHealth | undefined): string {
+  const lines = [
+    `**${escapeMarkdown(node.name)}**`, '',
+    `- Roles: ${escapeMarkdown(node.roles.join(', ') || 'none')}`,
+    `- Kubelet: ${escapeMarkdown(node.kubeletVersion)}`,
+    `- Addresses: ${escapeMarkdown(node.addresses.join(', '))}`,
+    `- etcd member: ${member ? `${escapeMarkdown(member.name)} (${idMarkdown(member.id)}), ${member.healthy ? 'healthy' : 'unhealthy'}` : node.memberId ? idMarkdown(node.memberId) : 'not linked'}`,
+    ...[...node.problems, ...node.notes].map((n) => `- ${escapeMarkdown(n)}`),
+  ];
+  return lines.join('\n') + '\n';
+}
