@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { escapeMarkdown, memberTooltipMarkdown, nodeTooltipMarkdown } from '../../../src/extension/tree/tooltips';
 import { health } from '../simulator-panel/health-fixture';
 
-// markdown-it comes with @vscode/vsce (it renders the README for the marketplace), a dev dependency already.
+// markdown-it is a dev dependency: it renders CommonMark as the workbench does (@vscode/vsce uses it for the README too).
 const MarkdownIt = require('markdown-it') as new (options: object) => { render(src: string): string };
 const md = new MarkdownIt({ html: true, linkify: true });
 
