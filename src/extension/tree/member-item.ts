@@ -18,7 +18,8 @@ function memberIcon(m: MemberHealth): vscode.ThemeIcon {
 export function memberDescription(m: MemberHealth): string {
   const parts: string[] = [];
   const role = memberRole(m);
-  if (role !== 'follower') parts.push(role);
+  if (role === 'learner' && m.catchUpPercent !== null && m.catchUpPercent !== undefined) parts.push(`learner · ${m.catchUpPercent} % caught up`);
+  else if (role !== 'follower') parts.push(role);
   if (!m.healthy) parts.push(m.error ? m.error.replace(/^[a-z ]+: /, '') : 'unhealthy');
   if (m.status) {
     parts.push(`term ${m.status.raftTerm}`, `idx ${m.status.raftIndex}/${m.status.appliedIndex}`, formatBytes(m.status.dbSize));
@@ -34,7 +35,7 @@ export function memberTooltip(m: MemberHealth, h: ClusterHealth): vscode.Markdow
   const row = (k: string, v: string | number | null | undefined) => md.appendMarkdown(`| ${k} | ${v === null || v === undefined || v === '' ? '—' : String(v).replace(/\|/g, '\\|')} |\n`);
   md.appendMarkdown('| | |\n|---|---|\n');
   row('Health', m.healthy ? 'healthy' : `unhealthy: ${m.error ?? 'no answer'}`);
-  row('Role', memberRole(m));
+  row('Role', m.isLearner ? `learner (non-voting)${m.catchUpPercent !== null && m.catchUpPercent !== undefined ? `, ${m.catchUpPercent} % caught up` : ''}` : memberRole(m));
   row('Endpoint asked', m.endpoint);
   row('Client URLs', m.clientURLs.join(', '));
   row('Peer URLs', m.peerURLs.join(', '));
