@@ -33,7 +33,7 @@ function strayFinding(s: StrayEndpoint, h: ClusterHealth, cluster: string): Find
         'A removed member keeps running until it is stopped: stop etcd there and remove the endpoint from the profile.');
     default:
       return finding('warning', 'endpoint-unreachable', s.endpoint,
-        `Endpoint ${s.endpoint} matches no member's client URL and did not answer: ${s.error ?? 'no answer'}.`,
+        `Endpoint ${s.endpoint} matches no member's client URL and did not answer (a removed member, or a wrong address?): ${s.error ?? 'no answer'}.`,
         'Check the address, or remove it from the profile if that member is gone.');
   }
 }
