@@ -55,14 +55,15 @@ describe('live health: membership of endpoints (real etcd)', () => {
 
   it('judges a learner by Status and catch-up, not by the linearizable read etcd refuses it', async () => {
     // etcd refuses a member add ("unhealthy cluster") until every voter has been connected for 5 s.
-    let learner: Awaited<ReturnType<EtcdTestCluster['addMember']>> | undefined;
-    await cluster.waitUntil(async () => { learner = await cluster.addMember({ learner: true }); return true; }, 20000, 'a learner add to be accepted');
-    if (!learner) throw new Error('no learner');
+    let added: Awaited<ReturnType<EtcdTestCluster['addMember']>> | undefined;
+    await cluster.waitUntil(async () => { added = await cluster.addMember({ learner: true }); return true; }, 20000, 'a learner add to be accepted');
+    if (!added) throw new Error('no learner');
+    const learner = added;
     const profile = { ...base, endpoints: [...cluster.endpoints] };
     let h = await refreshCluster(profile);
     await cluster.waitUntil(async () => {
       h = await refreshCluster(profile);
-      return (h.members.find((m) => m.name === learner!.name)?.catchUpPercent ?? 0) >= 90;
+      return (h.members.find((m) => m.name === learner.name)?.catchUpPercent ?? 0) >= 90;
     }, 15000, 'the learner to catch up');
     const l = h.members.find((m) => m.name === learner.name)!;
     assert.equal(l.isLearner, true);
