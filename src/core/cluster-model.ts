@@ -115,6 +115,13 @@ export function memberRole(m: Pick<MemberHealth, 'started' | 'isLeader' | 'isLea
   return m.isLearner ? 'learner' : 'follower';
 }
 
+/** The role as a row shows it; a learner with its progress: "learner · 87 % caught up". */
+export function roleText(m: Pick<MemberHealth, 'started' | 'isLeader' | 'isLearner' | 'catchUpPercent'>): string {
+  const role = memberRole(m);
+  if (role !== 'learner' || m.catchUpPercent === null || m.catchUpPercent === undefined) return role;
+  return `learner · ${m.catchUpPercent} % caught up`;
+}
+
 export function memberLabel(m: Pick<MemberHealth, 'id' | 'name' | 'endpoint'>): string {
   if (m.name) return m.id ? `${m.name} (${m.id})` : m.name;
   return m.id ?? m.endpoint ?? 'unknown member';

@@ -9,7 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import { ClusterHealth, quorumJudged } from '../../src/core/cluster-model';
 import { refreshCluster } from '../../src/core/etcd/live-health';
 import { ConnectionProfile } from '../../src/core/etcd/profile';
+import type { ClusterEntry } from '../../src/extension/cluster-registry';
+import { statusText } from '../../src/extension/status-text';
 import { EtcdTestCluster, freePort } from '../harness/etcd-cluster';
+
+const entryOf = (health: ClusterHealth): ClusterEntry => ({ key: 'etcd:test', label: 'test', port: null, profile: null, simulated: false, health, error: null, refreshing: false, controlPlane: null });
 
 function assertCannotConnect(h: ClusterHealth, reason: RegExp): void {
   assert.match(h.connectionProblem ?? '', /^cannot connect: /);
@@ -18,6 +22,8 @@ function assertCannotConnect(h: ClusterHealth, reason: RegExp): void {
   assert.equal(quorumJudged(h), false);
   assert.deepEqual(h.findings.map((f) => f.code), ['cannot-connect'], 'said once, for the cluster; no quorum-lost');
   assert.equal(h.findings[0].subject, 'test');
+  // The status bar: a connection problem (warning), not red quorum loss.
+  assert.deepEqual(statusText(entryOf(h)), { text: '$(debug-disconnect) etcd: cannot connect', severity: 'warning' });
 }
 
 describe('live health: client-side mistakes vs. a cluster that is down (real etcd)', () => {
@@ -66,6 +72,7 @@ describe('live health: client-side mistakes vs. a cluster that is down (real etc
     assert.equal(h.members.length, 0);
     assert.deepEqual(h.findings.map((f) => f.code), ['no-endpoint-answered']);
     assert.match(h.findings[0].message, /None of the 2 configured endpoint\(s\) answered \(status: connection refused.*\)\. Nothing is known about quorum\./);
+    assert.deepEqual(statusText(entryOf(h)), { text: '$(error) etcd: no member answers', severity: 'error' });
   });
 
   it('one member down and the others fine: a member problem, judged against quorum', async () => {
@@ -76,5 +83,6 @@ describe('live health: client-side mistakes vs. a cluster that is down (real etc
     assert.equal(quorumJudged(h), true);
     assert.deepEqual(h.quorum, { voters: 3, healthy: 2, needed: 2, ok: true });
     assert.match(h.members.find((m) => m.name === 'm3')!.error!, /connection refused/);
+    assert.match(statusText(entryOf(h)).text, /^\$\(warning\) etcd 2\/3 · leader m[12]$/);
   });
 });

@@ -3,6 +3,7 @@
 // voters; a learner is healthy when started and answering, with its catch-up shown.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { roleText } from '../../src/core/cluster-model';
 import { EtcdPort } from '../../src/core/etcd/etcd-port';
 import { refreshCluster } from '../../src/core/etcd/live-health';
 import { ConnectionProfile } from '../../src/core/etcd/profile';
@@ -71,6 +72,8 @@ describe('live health: membership of endpoints (real etcd)', () => {
     assert.equal(l.healthy, true, l.error ?? '');
     assert.equal(l.error, null);
     assert.ok(l.catchUpPercent! >= 90 && l.catchUpPercent! <= 100, String(l.catchUpPercent));
+    // What the tree row shows for it.
+    assert.equal(roleText(l), `learner · ${l.catchUpPercent} % caught up`);
     // A learner is no voter: quorum stays 3 voters.
     assert.deepEqual(h.quorum, { voters: 3, healthy: 3, needed: 2, ok: true });
     assert.ok(!h.findings.some((f) => f.code === 'member-unhealthy'), JSON.stringify(h.findings));

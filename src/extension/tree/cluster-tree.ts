@@ -1,6 +1,6 @@
 // The sidebar tree: cluster -> "etcd members" and "Control plane". Errors are rows, not only pop-ups.
 import * as vscode from 'vscode';
-import { MemberHealth } from '../../core/cluster-model';
+import { MemberHealth, quorumJudged } from '../../core/cluster-model';
 import { sameId } from '../../core/ids';
 import { ClusterEntry, ClusterRegistry, ControlPlaneView } from '../cluster-registry';
 import type { MemberNode } from './command-target';
@@ -101,6 +101,8 @@ export function treeItemOf(node: TreeNode): vscode.TreeItem {
 
 /** "2/3 healthy · quorum 2", or "" before the first answer. */
 export function quorumSummary(entry: ClusterEntry): string {
+  // Nothing reached: no quorum claim (the cannot-connect / no-answer finding row says why).
+  if (entry.health && !quorumJudged(entry.health)) return entry.health.connectionProblem ? 'cannot connect' : 'no member answered';
   const q = entry.health?.quorum;
   return q ? `${q.healthy}/${q.voters} healthy · quorum ${q.needed}${q.ok ? '' : ' LOST'}` : '';
 }
@@ -124,7 +126,7 @@ export function clusterItem(entry: ClusterEntry): vscode.TreeItem {
       : `${entry.simulated ? 'simulated · ' : ''}leader ${leader?.name || h.leader || 'none'}`;
   const ok = h && h.quorum.ok && h.leader;
   item.iconPath = new vscode.ThemeIcon(entry.simulated ? 'beaker' : 'database',
-    new vscode.ThemeColor(entry.error || (h && !h.quorum.ok) ? 'charts.red' : ok && h.quorum.healthy > h.quorum.needed ? 'charts.green' : 'charts.yellow'));
+    new vscode.ThemeColor(entry.error || (h && !h.connectionProblem && !h.quorum.ok) ? 'charts.red' : ok && h.quorum.healthy > h.quorum.needed ? 'charts.green' : 'charts.yellow'));
   item.tooltip = entry.simulated ? `${entry.label}: simulated cluster (no real etcd)` : `${entry.label}: ${entry.profile?.endpoints.join(', ')}`;
   item.contextValue = entry.simulated ? 'etcdCluster.simulated' : 'etcdCluster';
   return item;

@@ -1,7 +1,7 @@
 // How one etcd member looks in the tree: icon and colour for health, a one-line description, a tooltip with
 // every field, and a contextValue that menus match on ("etcdMember.<role>.<health>").
 import * as vscode from 'vscode';
-import { ClusterHealth, MemberHealth, memberRole } from '../../core/cluster-model';
+import { ClusterHealth, MemberHealth, memberRole, roleText } from '../../core/cluster-model';
 import { formatBytes } from '../../core/format';
 
 export function memberContextValue(m: MemberHealth): string {
@@ -18,8 +18,7 @@ function memberIcon(m: MemberHealth): vscode.ThemeIcon {
 export function memberDescription(m: MemberHealth): string {
   const parts: string[] = [];
   const role = memberRole(m);
-  if (role === 'learner' && m.catchUpPercent !== null && m.catchUpPercent !== undefined) parts.push(`learner · ${m.catchUpPercent} % caught up`);
-  else if (role !== 'follower') parts.push(role);
+  if (role !== 'follower') parts.push(roleText(m));
   if (!m.healthy) parts.push(m.error ? m.error.replace(/^[a-z ]+: /, '') : 'unhealthy');
   if (m.status) {
     parts.push(`term ${m.status.raftTerm}`, `idx ${m.status.raftIndex}/${m.status.appliedIndex}`, formatBytes(m.status.dbSize));
@@ -35,7 +34,7 @@ export function memberTooltip(m: MemberHealth, h: ClusterHealth): vscode.Markdow
   const row = (k: string, v: string | number | null | undefined) => md.appendMarkdown(`| ${k} | ${v === null || v === undefined || v === '' ? '—' : String(v).replace(/\|/g, '\\|')} |\n`);
   md.appendMarkdown('| | |\n|---|---|\n');
   row('Health', m.healthy ? 'healthy' : `unhealthy: ${m.error ?? 'no answer'}`);
-  row('Role', m.isLearner ? `learner (non-voting)${m.catchUpPercent !== null && m.catchUpPercent !== undefined ? `, ${m.catchUpPercent} % caught up` : ''}` : memberRole(m));
+  row('Role', m.isLearner ? `${roleText(m)} (non-voting)` : memberRole(m));
   row('Endpoint asked', m.endpoint);
   row('Client URLs', m.clientURLs.join(', '));
   row('Peer URLs', m.peerURLs.join(', '));
