@@ -2,7 +2,7 @@
 // alarms), latency is a warm round trip with the connect time apart, and what newer servers add to Status
 // (3.6: storageVersion, dbSizeQuota, downgradeInfo) and their /livez and /readyz (3.5.11+) are read.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
+import * as https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { EndpointClient } from '../../src/core/etcd/endpoint-client';
@@ -18,6 +18,23 @@ async function raftIndexes(cluster: EtcdTestCluster): Promise<Record<string, num
   assert.equal(rows.length, cluster.endpoints.length);
   for (const r of rows) assert.ok(Number.isInteger(r.Status.raftIndex) && r.Status.raftIndex > 0, JSON.stringify(r));
   return Object.fromEntries(rows.map((r) => [r.Endpoint, r.Status.raftIndex]));
+}
+
+/** How many calls of a gRPC method each member has served, from its own /metrics. */
+async function served(cluster: EtcdTestCluster, method: string): Promise<number[]> {
+  const tls = loadTls(cluster.tls)!;
+  return Promise.all(cluster.endpoints.map((e) => new Promise<number>((resolve, reject) => {
+    const u = new URL(e);
+    https.get({ host: u.hostname, port: u.port, path: '/metrics', ca: tls.rootCertificate, cert: tls.certChain, key: tls.privateKey }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => {
+        const lines = body.split('\n').filter((l) => l.startsWith('grpc_server_handled_total{') && l.includes(`grpc_method="${method}"`));
+        resolve(lines.reduce((n, l) => n + Number(l.split(' ').pop()), 0));
+      });
+    }).on('error', reject);
+  })));
 }
 
 /** [major, minor, patch] of a version string such as "3.6.16". */
@@ -59,6 +76,21 @@ describe('live health: read-only, warm latency, newer Status fields (real etcd)'
     } finally {
       pool.close();
     }
+  });
+
+  it('asks the member list of one member per refresh, and never calls the Alarm RPC', async () => {
+    const [listsBefore, alarmsBefore] = [await served(cluster, 'MemberList'), await served(cluster, 'Alarm')];
+    for (let i = 0; i < 5; i++) await refreshCluster(profile); // fresh clients each time: nothing preferred yet
+    const pool = new EndpointPool(profile);
+    try {
+      for (let i = 0; i < 5; i++) await refreshCluster(profile, { pool });
+    } finally {
+      pool.close();
+    }
+    const [listsAfter, alarmsAfter] = [await served(cluster, 'MemberList'), await served(cluster, 'Alarm')];
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    assert.equal(sum(listsAfter) - sum(listsBefore), 10, `MemberList calls per member: ${listsBefore} -> ${listsAfter}`);
+    assert.deepEqual(alarmsAfter, alarmsBefore);
   });
 
   it('reads a NOSPACE alarm from Status errors: every member unhealthy, one finding for the member that raised it', async () => {

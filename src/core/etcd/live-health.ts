@@ -108,16 +108,25 @@ async function probe(pool: EndpointPool, endpoint: string, httpChecks: boolean):
   return result;
 }
 
+type MemberList = { clusterId: string | null; members: MemberInfo[] };
+
 /**
- * The member list from ONE member: the one that answered last time, else the leader, else any that answered
- * Status; the next one only if that fails. Each attempt has the client's deadline.
+ * The member list from ONE member: the one that answered last time (asked alongside the probes, so a warm
+ * refresh costs one round trip), else the leader, else any that answered Status; the next one only if that
+ * fails. Each attempt has the client's deadline.
  */
-async function memberListFromOne(pool: EndpointPool, probes: Probe[]): Promise<{ clusterId: string | null; members: MemberInfo[] } | null> {
+async function memberListFromOne(pool: EndpointPool, probes: Probe[], early: { endpoint: string; list: Promise<MemberList | null> } | null): Promise<MemberList | null> {
+  const tried = new Set<string>();
+  if (early) {
+    const list = await early.list;
+    if (list) return list;
+    tried.add(early.endpoint);
+  }
   const answered = probes.filter((p) => p.status);
   const leaderVotes = answered.map((p) => p.status!.status.leader);
-  const rank = (p: Probe) => (p.endpoint === pool.preferred ? 0 : leaderVotes.some((l) => l && sameId(l, p.status!.memberId)) ? 1 : 2);
+  const rank = (p: Probe) => (leaderVotes.some((l) => l && sameId(l, p.status!.memberId)) ? 0 : 1);
   const order = [...answered].sort((a, b) => rank(a) - rank(b));
-  const seen = new Set<string>();
+  const seen = new Set<string>(answered.filter((p) => tried.has(p.endpoint)).map((p) => p.status!.memberId));
   for (const p of order) {
     if (seen.has(p.status!.memberId)) continue; // an alias of a member already asked
     seen.add(p.status!.memberId);
@@ -130,6 +139,14 @@ async function memberListFromOne(pool: EndpointPool, probes: Probe[]): Promise<{
     }
   }
   return null;
+}
+
+async function askList(pool: EndpointPool, endpoint: string): Promise<MemberList | null> {
+  try {
+    return await pool.client(endpoint).memberList();
+  } catch {
+    return null;
+  }
 }
 
 function normalizeUrl(u: string): string {
@@ -147,8 +164,10 @@ export async function refreshCluster(profile: ConnectionProfile, options: Refres
   const httpChecks = options.httpChecks !== false;
   try {
     const endpoints = [...new Set(profile.endpoints)];
+    const preferred = pool.preferred && endpoints.includes(pool.preferred) ? pool.preferred : null;
+    const early = preferred ? { endpoint: preferred, list: askList(pool, preferred) } : null;
     const probes = await Promise.all(endpoints.map((e) => probe(pool, e, httpChecks)));
-    const list = await memberListFromOne(pool, probes);
+    const list = await memberListFromOne(pool, probes, early);
 
     // Members not reachable through any configured endpoint still deserve a real answer.
     if (list && options.probeUnlistedMembers !== false) {
