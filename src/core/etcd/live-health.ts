@@ -40,7 +40,8 @@ export class EndpointPool {
   private tls: TlsMaterial | undefined;
   private tlsLoaded = false;
   /** Keep-alive HTTPS connections for /livez and /readyz. */
-  readonly httpAgent = new https.Agent({ keepAlive: true, maxSockets: 2 });
+  // One socket per member: /readyz follows /livez on the same TLS connection instead of a second handshake.
+  readonly httpAgent = new https.Agent({ keepAlive: true, maxSockets: 1 });
   /** The endpoint that last answered a cluster-wide read. */
   preferred: string | null = null;
 
@@ -111,9 +112,9 @@ async function probe(pool: EndpointPool, endpoint: string, httpChecks: boolean):
 type MemberList = { clusterId: string | null; members: MemberInfo[] };
 
 /**
- * The member list from ONE member: the one that answered last time (asked alongside the probes, so a warm
- * refresh costs one round trip), else the leader, else any that answered Status; the next one only if that
- * fails. Each attempt has the client's deadline.
+ * The member list from ONE member: a first guess asked alongside the probes (so a refresh costs one round
+ * trip), else the leader, else any that answered Status; the next one only if that fails. Each attempt has
+ * the client's deadline.
  */
 async function memberListFromOne(pool: EndpointPool, probes: Probe[], early: { endpoint: string; list: Promise<MemberList | null> } | null): Promise<MemberList | null> {
   const tried = new Set<string>();
@@ -164,8 +165,10 @@ export async function refreshCluster(profile: ConnectionProfile, options: Refres
   const httpChecks = options.httpChecks !== false;
   try {
     const endpoints = [...new Set(profile.endpoints)];
-    const preferred = pool.preferred && endpoints.includes(pool.preferred) ? pool.preferred : null;
-    const early = preferred ? { endpoint: preferred, list: askList(pool, preferred) } : null;
+    // A first guess asked alongside the probes: last refresh's answerer, else the first endpoint (only a guess:
+    // if it fails, the leader or another member that answered is asked next).
+    const guess = pool.preferred && endpoints.includes(pool.preferred) ? pool.preferred : endpoints[0];
+    const early = guess ? { endpoint: guess, list: askList(pool, guess) } : null;
     const probes = await Promise.all(endpoints.map((e) => probe(pool, e, httpChecks)));
     const list = await memberListFromOne(pool, probes, early);
 
