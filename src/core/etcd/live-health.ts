@@ -117,17 +117,20 @@ type MemberList = { clusterId: string | null; members: MemberInfo[] };
  * the client's deadline.
  */
 async function memberListFromOne(pool: EndpointPool, probes: Probe[], early: { endpoint: string; list: Promise<MemberList | null> } | null): Promise<MemberList | null> {
+  // The cluster most answering endpoints belong to: a stray endpoint of another cluster must not supply the list.
+  const cluster = majorityClusterId(probes);
+  const ours = (clusterId: string | null) => !cluster || !clusterId || sameId(clusterId, cluster);
   const tried = new Set<string>();
   if (early) {
     const list = await early.list;
-    if (list) return list;
+    if (list && ours(list.clusterId)) { pool.preferred = early.endpoint; return list; }
     tried.add(early.endpoint);
   }
-  const answered = probes.filter((p) => p.status);
+  const answered = probes.filter((p) => p.status && ours(p.status.clusterId) && !tried.has(p.endpoint));
   const leaderVotes = answered.map((p) => p.status!.status.leader);
   const rank = (p: Probe) => (leaderVotes.some((l) => l && sameId(l, p.status!.memberId)) ? 0 : 1);
   const order = [...answered].sort((a, b) => rank(a) - rank(b));
-  const seen = new Set<string>(answered.filter((p) => tried.has(p.endpoint)).map((p) => p.status!.memberId));
+  const seen = new Set<string>(probes.filter((p) => p.status && tried.has(p.endpoint)).map((p) => p.status!.memberId));
   for (const p of order) {
     if (seen.has(p.status!.memberId)) continue; // an alias of a member already asked
     seen.add(p.status!.memberId);
