@@ -2,6 +2,7 @@
 // an unreadable TLS file. Each is one "cannot connect: <reason>" for the cluster, with no member rows and no
 // quorum claim; a cluster that is simply not listening is "no endpoint answered", not a connection problem.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,6 +57,20 @@ describe('live health: client-side mistakes vs. a cluster that is down (real etc
   it('http:// against a TLS server: the server drops the plaintext connection', async () => {
     assertCannotConnect(await refreshCluster({ ...profile, endpoints: cluster.endpoints.map((e) => e.replace('https:', 'http:')), tls: undefined }),
       /dropped a plaintext \(http:\/\/\) connection: it probably serves TLS/);
+  });
+
+  it('https:// against a plaintext etcd: the server does not speak TLS there', async () => {
+    const [client, peer] = [await freePort(), await freePort()];
+    const url = (p: number) => `http://127.0.0.1:${p}`;
+    const plain = spawn('etcd', ['--name', 'plain', '--data-dir', path.join(scratch, 'plain.etcd'), '--listen-client-urls', url(client),
+      '--advertise-client-urls', url(client), '--listen-peer-urls', url(peer), '--initial-advertise-peer-urls', url(peer),
+      '--initial-cluster', `plain=${url(peer)}`, '--log-level', 'error'], { stdio: 'ignore' });
+    try {
+      await cluster.waitUntil(async () => (await refreshCluster({ name: 'plain', endpoints: [url(client)], timeoutMs: 1000 })).leader !== null, 15000, 'the plaintext etcd');
+      assertCannotConnect(await refreshCluster({ ...profile, endpoints: [`https://127.0.0.1:${client}`] }), /the server does not speak TLS there/);
+    } finally {
+      plain.kill('SIGKILL');
+    }
   });
 
   it('an unreadable TLS file: names the file and why', async () => {

@@ -95,11 +95,13 @@ export type FailureKind = 'client-config' | 'unreachable' | 'server';
 
 const TLS_VERIFY = /self.signed|unable to (get|verify)|unknown ca|certificate verify failed|unable_to_verify|does not match certificate's altnames|hostname\/ip does not match|err_tls_cert_altname/;
 const TLS_REFUSED = /bad certificate|certificate required|handshake failure|wrong version number|unknown protocol|alert/;
+/** An https:// client against a plaintext port: OpenSSL reads an HTTP answer as a bad TLS record. */
+const NOT_TLS = /wrong version number|packet length too long|unknown protocol|http request|socket disconnected before secure tls connection/;
 const EXPIRED = /certificate has expired|certificate expired|ssl_r_sslv3_alert_certificate_expired|alert certificate expired/;
 
 export function classifyConnectionError(raw: string, context?: ConnectionContext): FailureKind {
   const m = grpcCause(raw).toLowerCase();
-  if (EXPIRED.test(m) || TLS_VERIFY.test(m) || (TLS_REFUSED.test(m) && /ssl|tls|alert/.test(m))) return 'client-config';
+  if (EXPIRED.test(m) || TLS_VERIFY.test(m) || NOT_TLS.test(m) || (TLS_REFUSED.test(m) && /ssl|tls|alert/.test(m))) return 'client-config';
   if (/econnrefused|connection refused|ehostunreach|enetunreach|enotfound|eai_again/.test(m)) return 'unreachable';
   if (/deadline exceeded|deadline_exceeded|timed out|no answer within/.test(raw.toLowerCase())) return 'unreachable';
   // A plaintext client against a TLS port: the server accepts the TCP connection, then drops it.
@@ -119,6 +121,9 @@ export function explainConnectionError(raw: string, context?: ConnectionContext)
     return context && !context.caGiven
       ? `TLS: the server certificate does not verify against the system CAs (no --cacert given: give etcd's CA): ${message}`
       : `TLS: the server certificate does not verify against the given CA (wrong --cacert?): ${message}`;
+  }
+  if (NOT_TLS.test(m)) {
+    return `TLS: the server does not speak TLS there (a plaintext endpoint? then use http://): ${message}`;
   }
   if (TLS_REFUSED.test(m) && /ssl|tls|alert/.test(m)) {
     return `TLS: the server refused our client certificate (wrong or missing --cert/--key?): ${message}`;

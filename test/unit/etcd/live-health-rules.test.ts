@@ -82,6 +82,14 @@ describe('who a connection failure points at', () => {
     assert.match(explainConnectionError(verify, { caGiven: true, scheme: 'https:' }), /does not verify against the given CA/);
   });
 
+  it('https:// against a plaintext port is ours, and says so', () => {
+    const raw = '14 UNAVAILABLE: No connection established. Last error: C0B7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:355:';
+    assert.equal(classifyConnectionError(raw, { caGiven: true, scheme: 'https:' }), 'client-config');
+    assert.match(explainConnectionError(raw, { caGiven: true, scheme: 'https:' }), /does not speak TLS there/);
+    // What grpc-js said against a real plaintext etcd 3.4.
+    assert.equal(classifyConnectionError('Client network socket disconnected before secure TLS connection was established', { caGiven: true, scheme: 'https:' }), 'client-config');
+  });
+
   it('a dropped connection is ours on http:// (plaintext against TLS), a member problem on https://', () => {
     assert.equal(classifyConnectionError(dropped, { caGiven: false, scheme: 'http:' }), 'client-config');
     assert.equal(classifyConnectionError('read ECONNRESET', { caGiven: false, scheme: 'http:' }), 'client-config');
