@@ -1,18 +1,7 @@
-// "etcd 3/3 · leader m2": the cluster's health at a glance; a warning background when quorum is at risk.
+// The status bar item: the worst cluster's statusText (status-text.ts), a warning or error background.
 import * as vscode from 'vscode';
-import { ClusterEntry, ClusterRegistry } from './cluster-registry';
-
-export function statusText(entry: ClusterEntry): { text: string; severity: 'ok' | 'warning' | 'error' } {
-  const h = entry.health;
-  if (entry.error) return { text: '$(error) etcd: error', severity: 'error' };
-  if (!h) return { text: '$(sync~spin) etcd', severity: 'ok' };
-  const leader = h.members.find((m) => m.isLeader);
-  const q = h.quorum;
-  const text = `etcd ${q.healthy}/${q.voters} · leader ${leader?.name || h.leader || 'none'}`;
-  if (!q.ok || !h.leader) return { text: `$(error) ${text}`, severity: 'error' };
-  if (q.voters > 1 && q.healthy <= q.needed) return { text: `$(warning) ${text}`, severity: 'warning' };
-  return { text: `$(database) ${text}`, severity: 'ok' };
-}
+import { ClusterRegistry } from './cluster-registry';
+import { statusText } from './status-text';
 
 export class HealthStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('etcdOps.health', vscode.StatusBarAlignment.Left, 50);
@@ -32,7 +21,7 @@ export class HealthStatusBar implements vscode.Disposable {
     const rank = { error: 0, warning: 1, ok: 2 } as const;
     const shown = entries.map((e) => ({ e, s: statusText(e) })).sort((a, b) => rank[a.s.severity] - rank[b.s.severity])[0];
     this.item.text = shown.s.text + (entries.length > 1 ? ` (+${entries.length - 1})` : '');
-    this.item.tooltip = entries.map((e) => `${e.label}: ${statusText(e).text.replace(/\$\([^)]*\) /, '')}`).join('\n');
+    this.item.tooltip = entries.map((e) => `${e.label}: ${e.health?.connectionProblem ?? statusText(e).text.replace(/\$\([^)]*\) /, '')}`).join('\n');
     this.item.backgroundColor = shown.s.severity === 'ok' ? undefined
       : new vscode.ThemeColor(shown.s.severity === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
     this.item.show();

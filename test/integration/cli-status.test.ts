@@ -44,6 +44,45 @@ describe('etcd-ops status (real etcd)', () => {
     assert.match(r.stderr, /no endpoint answered \(status: connection refused/);
   });
 
+  it('says "cannot connect" once for a wrong CA, with no quorum in the JSON and no quorum line in the table', async () => {
+    const flags = ['status', '--endpoints', cluster.endpoints.join(','), ...tlsFlags({ ...cluster.tls, caFile: cluster.pki.foreignCa })];
+    const json = await runCli([...flags, '--json']);
+    assert.equal(json.code, 1);
+    assert.equal(json.stderr.trim().split('\n').length, 1, json.stderr);
+    assert.match(json.stderr, /^etcd-ops status: cannot connect: TLS: the server certificate does not verify against the given CA/);
+    const out = JSON.parse(json.stdout);
+    assert.equal(out.quorum, null);
+    assert.match(out.connectionProblem, /^cannot connect: /);
+    assert.deepEqual(out.members, []);
+    assert.deepEqual(out.findings.map((f: { code: string }) => f.code), ['cannot-connect']);
+    const text = await runCli(flags);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, /^cluster unknown · cannot connect: TLS: /);
+    assert.doesNotMatch(text.stdout, /quorum|LOST|UNHEALTHY/);
+  });
+
+  it('counts an alias endpoint once and prints it as an alias; shows warm latency, connect time and the server\'s newer fields', async () => {
+    const alias = cluster.endpoints[1].replace('127.0.0.1', 'localhost');
+    const r = await runCli(['status', '--endpoints', [...cluster.endpoints, alias].join(','), ...tlsFlags(cluster.tls), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.quorum, { voters: 3, healthy: 3, needed: 2, ok: true });
+    assert.equal(out.members.length, 3);
+    assert.deepEqual(out.strayEndpoints.map((x: { endpoint: string; kind: string }) => [x.endpoint, x.kind]), [[alias, 'alias']]);
+    for (const m of out.members) {
+      // A fresh CLI process connects first: the connect time is reported apart from the warm round trip.
+      assert.ok(m.connectMs > 0 && m.latencyMs > 0, JSON.stringify(m));
+      const is36 = /^3\.([6-9]|\d\d)\./.test(m.version);
+      assert.equal(m.storageVersion !== null, is36, `storageVersion on ${m.version}`);
+      assert.equal(m.dbSizeQuota === null ? null : m.dbSizeQuota, is36 ? 2 * 1024 ** 3 : null);
+      assert.ok(['ok', 'absent'].includes(m.livez.state) && ['ok', 'absent'].includes(m.readyz.state), JSON.stringify([m.livez, m.readyz]));
+    }
+    const text = await runCli(['status', '--endpoints', [...cluster.endpoints, alias].join(','), ...tlsFlags(cluster.tls)]);
+    assert.match(text.stdout, new RegExp(`endpoint ${alias}: alias of [0-9a-f]+ \\(reached through ${cluster.endpoints[1]}\\)`));
+    assert.match(text.stdout, /quorum 3\/3 healthy, 2 needed: ok/);
+    assert.match(text.stdout, /LATENCY\s+CONNECT\s+LIVEZ\/READYZ/);
+  });
+
   it('refuses missing --endpoints and bad --timeout with usage errors', async () => {
     const missing = await runCli(['status', '--json'], { env: { ETCDCTL_ENDPOINTS: '' } });
     assert.equal(missing.code, 2);

@@ -105,8 +105,9 @@ describe('diagnose on real etcd data dirs', { timeout: 180000 }, () => {
     try {
       const ours = fx.cluster.members.filter((m) => m.process).map((m) => m.clientUrl);
       const health = await refreshCluster({ name: 'mixed', endpoints: [...ours, other.endpoints[0]!], tls: fx.cluster.tls, timeoutMs: 3000 });
-      const stranger = health.members.find((m) => m.endpoint === other.endpoints[0]);
-      assert.match(stranger?.error ?? '', /not in this cluster's member list/);
+      const stranger = health.strayEndpoints?.find((s) => s.endpoint === other.endpoints[0]);
+      assert.equal(stranger?.kind, 'other-cluster');
+      assert.ok(!health.members.some((m) => m.endpoint === other.endpoints[0]), 'another cluster\'s endpoint is no member row');
       const { live, reason } = liveViewFromHealth(health);
       assert.equal(reason, null);
       const truth = await liveSnapshot(fx.cluster);

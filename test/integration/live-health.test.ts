@@ -48,30 +48,33 @@ describe('live health (real etcd)', () => {
     assert.equal(h.findings.filter((x) => x.code === 'member-not-in-endpoints').length, 2);
   });
 
-  it('reports garbage endpoint URLs per endpoint without throwing', async () => {
+  it('reports garbage endpoint URLs once, as the connection problem, with no member and no quorum claim', async () => {
     const h = await refreshCluster({ ...profile, endpoints: ['not a url', 'ftp://127.0.0.1:1', 'https://127.0.0.1:1'] });
-    assert.equal(h.members.length, 3);
-    assert.ok(h.members.every((m) => !m.healthy));
-    assert.match(h.members[0].error!, /is not a URL/);
-    assert.match(h.members[1].error!, /must start with https:\/\/ or http:\/\//);
-    assert.match(h.members[2].error!, /connection refused/);
-    assert.equal(h.findings[0].code, 'no-endpoint-answered');
+    assert.equal(h.members.length, 0, 'an endpoint that never answered is no member');
+    const strays = h.strayEndpoints ?? [];
+    assert.equal(strays.length, 3);
+    assert.match(strays[0].error!, /is not a URL/);
+    assert.match(strays[1].error!, /must start with https:\/\/ or http:\/\//);
+    assert.match(strays[2].error!, /connection refused/);
+    assert.match(h.connectionProblem ?? '', /^cannot connect: .*is not a URL.*\(1 other endpoint\(s\) did not answer at all\)/);
+    assert.deepEqual(h.findings.map((f) => f.code), ['cannot-connect']);
   });
 
   it('says the server certificate does not verify with a wrong CA', async () => {
     const h = await refreshCluster({ ...profile, tls: { ...cluster.tls, caFile: cluster.pki.foreignCa } });
-    assert.ok(h.members.every((m) => !m.healthy));
-    for (const m of h.members) assert.match(m.error!, /does not verify against the given CA/);
+    assert.equal(h.members.length, 0);
+    assert.match(h.connectionProblem!, /^cannot connect: TLS: the server certificate does not verify against the given CA/);
   });
 
   it('says the client certificate has expired', async () => {
     const h = await refreshCluster({ ...profile, tls: { ...cluster.tls, certFile: cluster.pki.expiredClientCert, keyFile: cluster.pki.expiredClientKey } });
-    for (const m of h.members) assert.match(m.error!, /client certificate .* expired on 2020-02-01/);
+    assert.match(h.connectionProblem!, /^cannot connect: client certificate .* expired on 2020-02-01/);
+    assert.equal(h.findings.length, 1);
   });
 
   it('says which TLS file is missing', async () => {
     const h = await refreshCluster({ ...profile, tls: { ...cluster.tls, caFile: '/nonexistent/ca.crt' } });
-    for (const m of h.members) assert.match(m.error!, /cannot read CA file \/nonexistent\/ca\.crt: no such file/);
+    assert.match(h.connectionProblem!, /^cannot connect: cannot read CA file \/nonexistent\/ca\.crt: no such file$/);
   });
 
   it('uses an encrypted client key with its passphrase, and says so without or with a wrong one', async () => {
@@ -81,9 +84,9 @@ describe('live health (real etcd)', () => {
     const ok = await refreshCluster({ ...profile, tls: { ...tls, keyPassphrase: 's3cret' } });
     assert.equal(ok.members.filter((m) => m.healthy).length, 3);
     const none = await refreshCluster({ ...profile, tls });
-    assert.match(none.members[0].error!, /key file .*client-encrypted\.key is encrypted: its passphrase is needed/);
+    assert.match(none.connectionProblem!, /key file .*client-encrypted\.key is encrypted: its passphrase is needed/);
     const wrong = await refreshCluster({ ...profile, tls: { ...tls, keyPassphrase: 'nope' } });
-    assert.match(wrong.members[0].error!, /wrong passphrase/);
+    assert.match(wrong.connectionProblem!, /wrong passphrase/);
     assert.doesNotMatch(JSON.stringify(ok) + JSON.stringify(wrong), /s3cret|nope/, 'passphrases never appear in results');
   });
 

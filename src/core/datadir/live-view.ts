@@ -9,7 +9,7 @@ export function liveViewFromHealth(health: ClusterHealth | null | undefined): { 
   const codes = new Set(health.findings.map((f) => f.code));
   const listed = !codes.has('member-list-unavailable') && !codes.has('no-endpoint-answered') && health.members.some((m) => m.peerURLs.length > 0);
   if (!listed) {
-    const why = health.members.map((m) => m.error).find(Boolean);
+    const why = health.connectionProblem ?? [...health.members.map((m) => m.error), ...(health.strayEndpoints ?? []).map((s) => s.error)].find(Boolean);
     const none = health.members.every((m) => m.status === null);
     return { live: null, reason: none ? `no endpoint answered${why ? `: ${why}` : ''}` : 'no member answered the member list request' };
   }

@@ -2,26 +2,58 @@
 // per-member truth we want neither, so fault policies are no-ops and every call carries a deadline.
 import type { Etcd3 as Etcd3Client } from 'etcd3';
 import { decimalToHex, hexToDecimal } from '../ids';
-import { MemberStatus } from '../cluster-model';
 import { MemberInfo } from '../port';
-import { explainConnectionError, TlsMaterial } from './tls';
+import { decodeStatusResponse, DecodedStatus } from './status-wire';
+import { classifyConnectionError, ConnectionContext, explainConnectionError, FailureKind, TlsMaterial } from './tls';
 
 export class EndpointError extends Error {
-  constructor(readonly endpoint: string, message: string, readonly grpcMessage?: string) {
+  constructor(readonly endpoint: string, message: string, readonly grpcMessage?: string, readonly kind: FailureKind = 'client-config') {
     super(message);
   }
 }
 
-export interface StatusResult {
-  memberId: string;
-  clusterId: string | null;
-  status: MemberStatus;
+export type StatusResult = DecodedStatus;
+
+/** A Status answer with how long it took on an established connection, and the connect time if one was needed. */
+export interface TimedStatus {
+  result: StatusResult;
+  latencyMs: number;
+  connectMs: number | null;
 }
+
+// The slice of etcd3's connection pool and grpc-js client a raw Status call needs (see rawStatus).
+interface GrpcUnaryClient {
+  makeUnaryRequest(method: string, serialize: (v: unknown) => Buffer, deserialize: (b: Buffer) => Buffer, argument: unknown,
+    metadata: unknown, options: { deadline: number }, callback: (err: Error | null, value?: Buffer) => void): unknown;
+  getChannel(): { getConnectivityState(tryToConnect: boolean): number };
+}
+interface RawConnectionPool {
+  withConnection<T>(service: string, fn: (c: { client: GrpcUnaryClient; metadata: unknown }) => Promise<T>): Promise<T>;
+}
+/** grpc-js connectivityState.READY: the channel has a live transport, so a call pays no handshake. */
+const CHANNEL_READY = 2;
+
+const round1 = (ms: number): number => Math.round(ms * 10) / 10;
 
 /** An active alarm and the member that raised it. Any NOSPACE/CORRUPT makes every endpoint unhealthy, as in etcdctl. */
 export interface Alarm {
   memberId: string | null;
   alarm: string;
+}
+
+/**
+ * Alarms as Status reports them in `errors` (etcd >= 3.4): each active alarm as the text form of its
+ * AlarmMember, "memberID:<decimal> alarm:NOSPACE ". Other error strings are not alarms.
+ */
+export function alarmsFromStatusErrors(errors: readonly string[]): Alarm[] {
+  const out: Alarm[] = [];
+  for (const e of errors) {
+    const alarm = /\balarm:\s*"?([A-Z_]+)"?/.exec(e)?.[1];
+    if (!alarm || alarm === 'NONE') continue;
+    const member = /\bmemberID:\s*(\d+)/.exec(e)?.[1];
+    out.push({ memberId: member ? decimalToHex(member) : null, alarm });
+  }
+  return out;
 }
 
 /** Validates a client URL before any connection attempt, so garbage input gets a plain answer. */
@@ -49,14 +81,14 @@ function loadGrpc(): typeof import('./grpc') {
   return grpcModule;
 }
 
-const toNumber = (v: string | number | undefined | null): number => (v === undefined || v === null || v === '' ? 0 : Number(v));
-
 export class EndpointClient {
   private readonly client: Etcd3Client;
   readonly url: URL;
+  private readonly context: ConnectionContext;
 
   constructor(readonly endpoint: string, tls: TlsMaterial | undefined, readonly timeoutMs: number) {
     this.url = validateEndpoint(endpoint);
+    this.context = { caGiven: Boolean(tls?.rootCertificate), scheme: this.url.protocol };
     const { Etcd3, noop } = loadGrpc();
     const host = `${tls && this.url.protocol === 'http:' ? 'https:' : this.url.protocol}//${this.url.host}`;
     this.client = new Etcd3({
@@ -78,36 +110,54 @@ export class EndpointClient {
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new EndpointError(this.endpoint, `${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs + 250);
+      timer = setTimeout(() => reject(new EndpointError(this.endpoint, `${what}: no answer within ${this.timeoutMs} ms`, undefined, 'unreachable')), this.timeoutMs + 250);
     });
     try {
       return await Promise.race([fn(), timeout]);
     } catch (err) {
       if (err instanceof EndpointError) throw err;
       const raw = (err as Error).message ?? String(err);
-      throw new EndpointError(this.endpoint, `${what}: ${explainConnectionError(raw)}`, raw);
+      throw new EndpointError(this.endpoint, `${what}: ${explainConnectionError(raw, this.context)}`, raw, classifyConnectionError(raw, this.context));
     } finally {
       clearTimeout(timer);
     }
   }
 
+  /**
+   * One Status call, sent through etcd3's own channel for this endpoint but decoded from the raw bytes (see
+   * status-wire.ts). `warm` says whether the channel already had a live connection before the call.
+   */
+  private rawStatus(): Promise<{ result: StatusResult; ms: number; warm: boolean }> {
+    const pool = (this.client as unknown as { pool: RawConnectionPool }).pool;
+    return this.call('status', () => pool.withConnection('Maintenance', ({ client, metadata }) => new Promise((resolve, reject) => {
+      const warm = client.getChannel().getConnectivityState(false) === CHANNEL_READY;
+      const started = performance.now();
+      client.makeUnaryRequest('/etcdserverpb.Maintenance/Status', () => Buffer.alloc(0), (b) => b, {}, metadata,
+        { deadline: Date.now() + this.timeoutMs }, (err, value) => {
+          const ms = round1(performance.now() - started);
+          if (err) { reject(err); return; }
+          try {
+            resolve({ result: decodeStatusResponse(value ?? Buffer.alloc(0), `Status from ${this.endpoint}`), ms, warm });
+          } catch (decodeErr) {
+            reject(new EndpointError(this.endpoint, `status: unreadable answer: ${(decodeErr as Error).message}`, undefined, 'server'));
+          }
+        });
+    })));
+  }
+
   async status(): Promise<StatusResult> {
-    const r = await this.call('status', () => this.client.maintenance.status());
-    return {
-      memberId: decimalToHex(r.header.member_id) ?? '',
-      clusterId: decimalToHex(r.header.cluster_id),
-      status: {
-        leader: decimalToHex(r.leader),
-        raftTerm: toNumber(r.raftTerm),
-        raftIndex: toNumber(r.raftIndex),
-        appliedIndex: toNumber((r as { raftAppliedIndex?: string }).raftAppliedIndex),
-        dbSize: toNumber(r.dbSize),
-        dbSizeInUse: toNumber((r as { dbSizeInUse?: string }).dbSizeInUse),
-        version: r.version,
-        isLearner: Boolean((r as { isLearner?: boolean }).isLearner),
-        errors: (r as { errors?: string[] }).errors ?? [],
-      },
-    };
+    return (await this.rawStatus()).result;
+  }
+
+  /**
+   * Status with its round trip on a warm connection. When the channel had to connect (first refresh, or after
+   * the connection dropped), that first call's time is the connect time and a second call gives the latency.
+   */
+  async timedStatus(): Promise<TimedStatus> {
+    const first = await this.rawStatus();
+    if (first.warm) return { result: first.result, latencyMs: first.ms, connectMs: null };
+    const again = await this.rawStatus();
+    return { result: again.result, latencyMs: again.ms, connectMs: first.ms };
   }
 
   /**
@@ -124,7 +174,10 @@ export class EndpointClient {
     });
   }
 
-  /** Alarms are replicated through raft, so any member's list is the cluster's list. */
+  /**
+   * The Alarm RPC, for an explicit alarms command only: even a plain list is a raft proposal (one entry per
+   * call), so monitoring reads alarms from Status `errors` instead (see alarmsFromStatusErrors).
+   */
   async alarms(): Promise<Alarm[]> {
     const r = await this.call('alarm list', () => this.client.maintenance.alarm({ action: 0, memberID: '0', alarm: 0 } as never));
     return (r.alarms ?? []).map((a) => ({ memberId: decimalToHex(a.memberID), alarm: String(a.alarm) }))

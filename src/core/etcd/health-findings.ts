@@ -1,10 +1,55 @@
 // Findings drawn from one live-health refresh: quorum, leader, alarms, lag, learners and endpoint coverage.
-import { ClusterHealth, memberLabel } from '../cluster-model';
+import { ClusterHealth, memberLabel, MemberHealth, StrayEndpoint } from '../cluster-model';
 import { Finding, finding } from '../findings';
-import { ConnectionProfile } from './profile';
+import { formatBytes } from '../format';
+import { alarmsFromStatusErrors } from './endpoint-client';
+import { ConnectionProfile, DEFAULT_QUOTA_BACKEND_BYTES } from './profile';
 
 /** Applied index this far behind the leader's raft index is worth a warning. */
 export const APPLIED_LAG_WARNING = 1000;
+/** Share of the backend quota at which the db size is worth a warning, and an error (NOSPACE is near). */
+export const QUOTA_WARNING = 0.8;
+export const QUOTA_ERROR = 0.95;
+/** etcd's promote check: a learner is ready at 90 % of the leader's progress. */
+export const LEARNER_READY_PERCENT = 90;
+
+function strayFinding(s: StrayEndpoint, h: ClusterHealth, cluster: string): Finding {
+  const who = (id: string | null) => {
+    const m = h.members.find((x) => x.id === id);
+    return m ? memberLabel(m) : `member ${id}`;
+  };
+  switch (s.kind) {
+    case 'alias':
+      return finding('info', 'endpoint-alias', s.endpoint,
+        `Endpoint ${s.endpoint} is an alias of ${who(s.memberId)} (also reached through ${s.aliasOf}); it is counted once.`,
+        'Keep one client URL per member in the profile; an alias (localhost beside 127.0.0.1, a VIP, a load balancer) adds no fault tolerance.');
+    case 'other-cluster':
+      return finding('warning', 'endpoint-other-cluster', s.endpoint,
+        `Endpoint ${s.endpoint} answers for another cluster (${s.clusterId}, member ${s.memberId}), not ${h.clusterId ?? 'this one'}.`,
+        `Remove it from the profile "${cluster}", or give that cluster a profile of its own.`);
+    case 'not-a-member':
+      return finding('warning', 'endpoint-not-a-member', s.endpoint,
+        `Endpoint ${s.endpoint} answers as member ${s.memberId}, which is not a member of this cluster: removed?`,
+        'A removed member keeps running until it is stopped: stop etcd there and remove the endpoint from the profile.');
+    default:
+      return finding('warning', 'endpoint-unreachable', s.endpoint,
+        `Endpoint ${s.endpoint} matches no member's client URL and did not answer (a removed member, or a wrong address?): ${s.error ?? 'no answer'}.`,
+        'Check the address, or remove it from the profile if that member is gone.');
+  }
+}
+
+function quotaFinding(m: MemberHealth, profile: ConnectionProfile): Finding | null {
+  if (!m.status || m.status.dbSize <= 0) return null;
+  const reported = m.status.dbSizeQuota !== undefined && m.status.dbSizeQuota > 0;
+  const quota = reported ? m.status.dbSizeQuota! : profile.quotaBackendBytes ?? DEFAULT_QUOTA_BACKEND_BYTES;
+  const share = m.status.dbSize / quota;
+  if (share < QUOTA_WARNING) return null;
+  const who = memberLabel(m);
+  const source = reported ? 'as the member reports it' : profile.quotaBackendBytes ? 'as configured in the profile' : "etcd's default; the member does not report its quota before 3.6";
+  return finding(share >= QUOTA_ERROR ? 'error' : 'warning', 'db-near-quota', who,
+    `${who}'s db is ${formatBytes(m.status.dbSize)}, ${Math.round(share * 100)} % of its ${formatBytes(quota)} quota (${source}); at 100 % etcd raises NOSPACE and refuses writes.`,
+    'Compact and defragment (etcdctl compact, etcdctl defrag --endpoints one member at a time), or raise --quota-backend-bytes.');
+}
 
 function hostPort(u: string): string {
   try { const x = new URL(u); return `${x.hostname}:${x.port}`; } catch { return u; }
@@ -15,12 +60,20 @@ export function healthFindings(h: ClusterHealth, profile: ConnectionProfile, lis
   const answered = h.members.filter((m) => m.status !== null);
   const cluster = profile.name;
 
+  // Our own settings keep us from talking to any member: say so once, and claim nothing about quorum.
+  if (h.connectionProblem) {
+    out.push(finding('error', 'cannot-connect', cluster, `${h.connectionProblem[0].toUpperCase()}${h.connectionProblem.slice(1)}.`,
+      'Nothing is known about the members: fix the connection settings (endpoints\' scheme, --cacert, --cert/--key) and refresh.'));
+    return out;
+  }
   if (answered.length === 0) {
+    const reasons = [...new Set((h.strayEndpoints ?? []).map((s) => s.error).filter(Boolean))];
     out.push(finding('error', 'no-endpoint-answered', cluster,
-      `None of the ${h.endpoints.length} configured endpoint(s) answered.`,
+      `None of the ${h.endpoints.length} configured endpoint(s) answered${reasons.length ? ` (${reasons.join('; ')})` : ''}. Nothing is known about quorum.`,
       'Check that etcd runs, that the endpoints are the members\' client URLs (https://host:2379), and the TLS files.'));
     return out;
   }
+  for (const s of h.strayEndpoints ?? []) out.push(strayFinding(s, h, cluster));
   if (!listRead) {
     out.push(finding('warning', 'member-list-unavailable', cluster, 'No member answered the member list request.',
       'Members are shown from the endpoints alone; check the member list permissions and health.'));
@@ -58,7 +111,10 @@ export function healthFindings(h: ClusterHealth, profile: ConnectionProfile, lis
           : 'Stop the member, restore it from a healthy member\'s snapshot or replace it, then disarm the alarm.',
         { command: alarm === 'NOSPACE' ? 'etcdctl alarm disarm' : undefined }));
     }
-    for (const e of m.status?.errors ?? []) {
+    const quota = quotaFinding(m, profile);
+    if (quota) out.push(quota);
+    // Alarms carried in `errors` are reported above (per member that raised them), not once per reporter.
+    for (const e of (m.status?.errors ?? []).filter((x) => !alarmsFromStatusErrors([x]).length)) {
       out.push(finding('warning', 'member-reports-error', who, `${who} reports: ${e}`, 'Read the member\'s log around this error.'));
     }
     if (leader?.status && m.status && m !== leader) {
@@ -69,8 +125,16 @@ export function healthFindings(h: ClusterHealth, profile: ConnectionProfile, lis
       }
     }
     if (m.isLearner) {
-      out.push(finding('info', 'learner-present', who, `${who} is a learner (non-voting).`,
-        'Promote it once it has caught up (etcdctl member promote), or remove it if the join was abandoned.'));
+      const pct = m.catchUpPercent;
+      const progress = pct === null || pct === undefined ? 'catch-up unknown (no answer from it or the leader)' : `${pct} % caught up with the leader`;
+      out.push(finding('info', 'learner-present', who, `${who} is a learner (non-voting), ${progress}.`,
+        pct !== null && pct !== undefined && pct >= LEARNER_READY_PERCENT
+          ? 'It is in sync enough to promote (etcdctl member promote), if its join is meant to finish.'
+          : 'Give it time to catch up before promoting it (etcd refuses below 90 %), or remove it if the join was abandoned.'));
+    }
+    if (m.status && m.readyz?.state === 'failed' && !m.isLearner) {
+      out.push(finding('warning', 'member-not-ready', who, `${who} answers but its /readyz fails: ${m.readyz.detail ?? 'no detail'}.`,
+        'Read the member\'s log; /readyz fails on a lost quorum, a failed linearizable read or detected data corruption.'));
     }
   }
 

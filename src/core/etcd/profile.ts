@@ -21,11 +21,15 @@ export interface ConnectionProfile {
   /** Config files that named these endpoints, for findings that point at a file. */
   configFiles?: string[];
   distro?: string;
+  /** The backend quota the members run with (--quota-backend-bytes), when known; 3.6+ members report their own. */
+  quotaBackendBytes?: number;
   /** The kube context whose control plane belongs to this etcd cluster (tree grouping). */
   kubeContext?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2000;
+/** etcd's default backend quota when --quota-backend-bytes is not set: 2 GiB. */
+export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** Splits and trims an endpoint list as users type it: commas, spaces or newlines. */
 export function splitEndpoints(value: string | string[]): string[] {

@@ -78,20 +78,60 @@ export function checkClientCertValidity(certFile: string, pem: Buffer, now = Dat
   }
 }
 
+/** What the connection knew when it failed, so a message can say what to change. */
+export interface ConnectionContext {
+  /** A CA file was given (else Node's default roots were used). */
+  caGiven: boolean;
+  /** The endpoint's scheme as configured: "http:" or "https:". */
+  scheme: string;
+}
+
+/**
+ * Who a failure points at. client-config: we could not talk to the server because of our own settings (CA,
+ * client certificate, scheme, TLS files, URL); unreachable: nothing answers there (refused, no answer in time);
+ * server: the server answered and refused the request.
+ */
+export type FailureKind = 'client-config' | 'unreachable' | 'server';
+
+const TLS_VERIFY = /self.signed|unable to (get|verify)|unknown ca|certificate verify failed|unable_to_verify|does not match certificate's altnames|hostname\/ip does not match|err_tls_cert_altname/;
+const TLS_REFUSED = /bad certificate|certificate required|handshake failure|wrong version number|unknown protocol|alert/;
+/** An https:// client against a plaintext port: OpenSSL reads an HTTP answer as a bad TLS record. */
+const NOT_TLS = /wrong version number|packet length too long|unknown protocol|http request|socket disconnected before secure tls connection/;
+const EXPIRED = /certificate has expired|certificate expired|ssl_r_sslv3_alert_certificate_expired|alert certificate expired/;
+
+export function classifyConnectionError(raw: string, context?: ConnectionContext): FailureKind {
+  const m = grpcCause(raw).toLowerCase();
+  if (EXPIRED.test(m) || TLS_VERIFY.test(m) || NOT_TLS.test(m) || (TLS_REFUSED.test(m) && /ssl|tls|alert/.test(m))) return 'client-config';
+  if (/econnrefused|connection refused|ehostunreach|enetunreach|enotfound|eai_again/.test(m)) return 'unreachable';
+  if (/deadline exceeded|deadline_exceeded|timed out|no answer within/.test(raw.toLowerCase())) return 'unreachable';
+  // A plaintext client against a TLS port: the server accepts the TCP connection, then drops it.
+  if (context?.scheme === 'http:' && /failed to connect|econnreset|connection dropped|protocol error|socket hang up/.test(m)) return 'client-config';
+  if (/econnreset|failed to connect|no connection established/.test(m)) return 'unreachable';
+  return 'server';
+}
+
 /** Maps gRPC/TLS error text to what an operator should read, ending with the underlying cause. */
-export function explainConnectionError(raw: string): string {
+export function explainConnectionError(raw: string, context?: ConnectionContext): string {
   const message = grpcCause(raw);
   const m = message.toLowerCase();
-  if (/certificate has expired|certificate expired|ssl_r_sslv3_alert_certificate_expired|alert certificate expired/.test(m)) {
+  if (EXPIRED.test(m)) {
     return `TLS: a certificate has expired (the server rejected or presented an expired certificate): ${message}`;
   }
-  if (/self.signed|unable to (get|verify)|unknown ca|certificate verify failed|unable_to_verify/.test(m)) {
-    return `TLS: the server certificate does not verify against the given CA (wrong --cacert?): ${message}`;
+  if (TLS_VERIFY.test(m)) {
+    return context && !context.caGiven
+      ? `TLS: the server certificate does not verify against the system CAs (no --cacert given: give etcd's CA): ${message}`
+      : `TLS: the server certificate does not verify against the given CA (wrong --cacert?): ${message}`;
   }
-  if (/bad certificate|certificate required|handshake failure|alert/.test(m) && /ssl|tls|alert/.test(m)) {
+  if (NOT_TLS.test(m)) {
+    return `TLS: the server does not speak TLS there (a plaintext endpoint? then use http://): ${message}`;
+  }
+  if (TLS_REFUSED.test(m) && /ssl|tls|alert/.test(m)) {
     return `TLS: the server refused our client certificate (wrong or missing --cert/--key?): ${message}`;
   }
   if (/econnrefused|connection refused/.test(m)) return `connection refused (etcd not listening there)`;
   if (/deadline exceeded|deadline_exceeded|timed out/.test(raw.toLowerCase())) return 'no answer within the deadline';
+  if (context?.scheme === 'http:' && /failed to connect|econnreset|connection dropped|protocol error|socket hang up/.test(m)) {
+    return `the server dropped a plaintext (http://) connection: it probably serves TLS, use https:// with --cacert, --cert and --key (${message})`;
+  }
   return message;
 }

@@ -114,7 +114,7 @@ export function clusterItem(entry: ClusterEntry, id = clusterNode(entry).id): vs
       : `${entry.simulated ? 'simulated · ' : ''}leader ${leader?.name || h.leader || 'none'}`;
   const ok = h && h.quorum.ok && h.leader;
   item.iconPath = new vscode.ThemeIcon(entry.simulated ? 'beaker' : 'database',
-    new vscode.ThemeColor(entry.error || (h && !h.quorum.ok) ? 'charts.red' : ok && h.quorum.healthy > h.quorum.needed ? 'charts.green' : 'charts.yellow'));
+    new vscode.ThemeColor(entry.error || (h && !h.connectionProblem && !h.quorum.ok) ? 'charts.red' : ok && h.quorum.healthy > h.quorum.needed ? 'charts.green' : 'charts.yellow'));
   item.tooltip = entry.simulated ? `${entry.label}: simulated cluster (no real etcd)` : `${entry.label}: ${entry.profile?.endpoints.join(', ')}`;
   item.contextValue = entry.simulated ? 'etcdCluster.simulated' : 'etcdCluster';
   return item;

@@ -1,7 +1,7 @@
 // How one etcd member looks in the tree: icon and colour for health, a one-line description, a tooltip with
 // every field, and a contextValue that menus match on ("etcdMember.<role>.<health>").
 import * as vscode from 'vscode';
-import { ClusterHealth, MemberHealth, memberRole } from '../../core/cluster-model';
+import { ClusterHealth, MemberHealth, memberRole, roleText } from '../../core/cluster-model';
 import { formatBytes } from '../../core/format';
 import { memberTooltipMarkdown } from './tooltips';
 
@@ -19,7 +19,7 @@ function memberIcon(m: MemberHealth): vscode.ThemeIcon {
 export function memberDescription(m: MemberHealth): string {
   const parts: string[] = [];
   const role = memberRole(m);
-  if (role !== 'follower') parts.push(role);
+  if (role !== 'follower') parts.push(roleText(m));
   if (!m.healthy) parts.push(m.error ? m.error.replace(/^[a-z ]+: /, '') : 'unhealthy');
   if (m.status) {
     parts.push(`term ${m.status.raftTerm}`, `idx ${m.status.raftIndex}/${m.status.appliedIndex}`, formatBytes(m.status.dbSize));

@@ -2,7 +2,7 @@
 // VS Code wants every id unique in a view: one duplicate and it refuses the rows ("Element with id … is already
 // registered"). Ids therefore start with the cluster's key (one per profile, even when two profiles reach the same
 // cluster or share endpoints), are built from escaped parts, and are made unique among their siblings.
-import type { MemberHealth } from '../../core/cluster-model';
+import { type MemberHealth, quorumJudged } from '../../core/cluster-model';
 import type { ClusterEntry, ControlPlaneView } from '../cluster-registry';
 
 export type TreeNode = { id: string } & (
@@ -74,6 +74,8 @@ export function controlPlaneChildren(entry: ClusterEntry, view: ControlPlaneView
 
 /** "2/3 healthy · quorum 2", or "" before the first answer. */
 export function quorumSummary(entry: ClusterEntry): string {
+  // Nothing reached: no quorum claim (the cannot-connect / no-answer finding row says why).
+  if (entry.health && !quorumJudged(entry.health)) return entry.health.connectionProblem ? 'cannot connect' : 'no member answered';
   const q = entry.health?.quorum;
   return q ? `${q.healthy}/${q.voters} healthy · quorum ${q.needed}${q.ok ? '' : ' LOST'}` : '';
 }

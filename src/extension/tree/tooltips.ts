@@ -3,7 +3,7 @@
 // markdown escapes are gone). Names, errors, URLs and notes come from the network or disk: each is escaped, so a
 // member named "[x](command:…)" shows as that text and never as a link, HTML or extra table cells.
 import type { ClusterHealth, MemberHealth } from '../../core/cluster-model';
-import { memberRole } from '../../core/cluster-model';
+import { memberRole, roleText } from '../../core/cluster-model';
 import { formatBytes } from '../../core/format';
 
 /** Literal text in markdown: every ASCII punctuation backslash-escaped (CommonMark allows it for all of them), one line. */
@@ -24,11 +24,23 @@ function table(rows: [string, Cell][]): string {
   return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)].join('\n') + '\n';
 }
 
+/** Rows only some servers have (3.5.11+ health endpoints, 3.6+ Status fields) or only some refreshes: shown when present. */
+function versionedRows(m: MemberHealth): [string, Cell][] {
+  const rows: [string, Cell][] = [
+    ['Storage version', m.status?.storageVersion],
+    ['DB quota', m.status?.dbSizeQuota ? formatBytes(m.status.dbSizeQuota) : null],
+    ['Downgrade', m.status?.downgradeInfo?.enabled ? `enabled, to ${m.status.downgradeInfo.targetVersion}` : null],
+    ['/livez · /readyz', m.livez || m.readyz ? `${m.livez?.state ?? '—'} · ${m.readyz?.state ?? '—'}` : null],
+    ['Connect', m.connectMs ? `${m.connectMs} ms (this refresh opened the connection)` : null],
+  ];
+  return rows.filter(([, v]) => v !== null && v !== undefined && v !== '');
+}
+
 export function memberTooltipMarkdown(m: MemberHealth, h: ClusterHealth): string {
   const head = `**${m.name ? escapeMarkdown(m.name) : '(not started)'}** ${idMarkdown(m.id)}${m.isLeader ? ' — ★ leader' : ''}\n\n`;
   return head + table([
     ['Health', m.healthy ? 'healthy' : `unhealthy: ${m.error ?? 'no answer'}`],
-    ['Role', memberRole(m)],
+    ['Role', m.isLearner ? `${roleText(m)} (non-voting)` : memberRole(m)],
     ['Endpoint asked', m.endpoint],
     ['Client URLs', m.clientURLs.join(', ')],
     ['Peer URLs', m.peerURLs.join(', ')],
@@ -41,6 +53,7 @@ export function memberTooltipMarkdown(m: MemberHealth, h: ClusterHealth): string
     ['Alarms', m.alarms.join(', ') || 'none'],
     ['Latency', m.latencyMs !== null ? `${m.latencyMs} ms` : null],
     ['Cluster', h.clusterId],
+    ...versionedRows(m),
   ]);
 }
 
