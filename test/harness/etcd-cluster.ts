@@ -1,11 +1,13 @@
-// Starts a real etcd cluster (Debian `etcd` binary) with TLS on 127.0.0.1 for tests and benchmarks.
-// Every member gets fresh ports and its own data dir under a temp folder removed by close().
+// Starts a real etcd cluster with TLS on 127.0.0.1 for tests and benchmarks, on the etcd that
+// ETCD_OPS_ETCD_VERSION selects (./etcd-version). Every member gets fresh ports and its own data dir under a
+// temp folder removed by close().
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeTestPki, TestPki } from './certs';
+import { EtcdBinaries, etcdBinaries } from './etcd-version';
 
 export interface HarnessMember {
   name: string;
@@ -38,9 +40,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The caller's ETCDCTL_API must not reach a 3.6+ etcdctl (an unknown variable there) nor override 3.4's v3. */
+export function withoutCtlApi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { ETCDCTL_API: _ignored, ...rest } = env;
+  return rest;
+}
+
 export class EtcdTestCluster {
   readonly members: HarnessMember[] = [];
   private clusterToken = `etcd-ops-test-${process.pid}-${Date.now()}`;
+  /** The server and tools this cluster runs (one version for all its members). */
+  readonly binaries: EtcdBinaries = etcdBinaries();
 
   private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>) {}
 
@@ -94,7 +104,7 @@ export class EtcdTestCluster {
       '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
       '--quota-backend-bytes', String(2 * 1024 * 1024 * 1024),
     ];
-    const child = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     m.process = child;
     m.log = [];
     child.stderr!.setEncoding('utf8');
@@ -164,9 +174,9 @@ export class EtcdTestCluster {
   etcdctl(args: string[], endpoints: string[] = this.endpoints, timeoutMs = 10000): Promise<string> {
     const p = this.pki;
     return new Promise((resolve, reject) => {
-      execFile('etcdctl', [`--endpoints=${endpoints.join(',')}`, `--cacert=${p.ca}`, `--cert=${p.clientCert}`,
+      execFile(this.binaries.etcdctl, [`--endpoints=${endpoints.join(',')}`, `--cacert=${p.ca}`, `--cert=${p.clientCert}`,
         `--key=${p.clientKey}`, '--dial-timeout=2s', '--command-timeout=5s', ...args],
-        { env: { ...process.env, ETCDCTL_API: '3' }, timeout: timeoutMs }, (err, stdout, stderr) => {
+        { env: { ...withoutCtlApi(process.env), ...this.binaries.ctlEnv }, timeout: timeoutMs }, (err, stdout, stderr) => {
           if (err) reject(new Error(`etcdctl ${args.join(' ')} failed: ${stderr || err.message}`));
           else resolve(stdout);
         });
