@@ -26,6 +26,8 @@ export interface ClusterOptions {
   /** Reuse a PKI (benchmarks make one per run). */
   pki?: TestPki;
   tmpRoot?: string;
+  /** The etcd to run; default: the one ETCD_OPS_ETCD_VERSION selects. */
+  binaries?: EtcdBinaries;
 }
 
 export async function freePort(): Promise<number> {
@@ -50,16 +52,21 @@ export class EtcdTestCluster {
   readonly members: HarnessMember[] = [];
   private clusterToken = `etcd-ops-test-${process.pid}-${Date.now()}`;
   /** The server and tools this cluster runs (one version for all its members). */
-  readonly binaries: EtcdBinaries = etcdBinaries();
+  readonly binaries: EtcdBinaries;
 
-  private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>) {}
+  private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>,
+    binaries?: EtcdBinaries) {
+    this.binaries = binaries ?? etcdBinaries();
+  }
 
   static async start(options: ClusterOptions = {}): Promise<EtcdTestCluster> {
+    // Resolved first, so a missing build fails with its message before any temp dir exists.
+    const binaries = options.binaries ?? etcdBinaries();
     const root = fs.mkdtempSync(path.join(options.tmpRoot ?? os.tmpdir(), 'etcd-ops-cluster-'));
     const pki = options.pki ?? makeTestPki(path.join(root, 'pki'));
     const cluster = new EtcdTestCluster(root, pki, {
       heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000,
-    });
+    }, binaries);
     const count = options.members ?? 3;
     for (let i = 0; i < count; i++) {
       const [clientPort, peerPort] = [await freePort(), await freePort()];

@@ -124,6 +124,18 @@ export function etcdAvailable(minor: EtcdMinor = requestedMinor()): boolean {
   try { etcdBinaries(minor); return true; } catch { return false; }
 }
 
+/**
+ * What `npm start` runs: the version ETCD_OPS_ETCD_VERSION names, else the built default (3.6) when present,
+ * else Debian's 3.4; null when there is no etcd at all (the product then shows the simulated cluster).
+ */
+export function binariesForStart(env: NodeJS.ProcessEnv = process.env): EtcdBinaries | null {
+  if (env.ETCD_OPS_ETCD_VERSION) return etcdBinaries(requestedMinor(env));
+  for (const minor of [DEFAULT_ETCD_MINOR, '3.4'] as const) {
+    try { return etcdBinaries(minor); } catch { /* try the next */ }
+  }
+  return null;
+}
+
 /** Numeric compare of the selected minor against another, e.g. atLeast('3.6'). */
 export function atLeast(minor: EtcdMinor, than: EtcdMinor): boolean {
   const n = (m: string) => Number(m.split('.')[1]);
