@@ -42,6 +42,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** One row of `etcdctl endpoint status`, ids in hex. */
+export interface CtlEndpointStatus {
+  endpoint: string;
+  memberId: string;
+  leaderId: string;
+  isLearner: boolean;
+}
+
+/**
+ * `etcdctl endpoint status -w fields`: the one format that is the same on 3.4-3.7 (the simple format gained
+ * columns in 3.6) and keeps uint64 ids exact (JSON numbers lose them). One block per endpoint.
+ */
+export function parseEndpointStatusFields(out: string): CtlEndpointStatus[] {
+  return out.split(/\n\s*\n/).map((block) => {
+    const field = (k: string) => new RegExp(`^"${k}" : (.*)$`, 'm').exec(block)?.[1]?.trim();
+    const hex = (v: string | undefined) => (v && /^\d+$/.test(v) ? BigInt(v).toString(16) : '');
+    return {
+      endpoint: JSON.parse(field('Endpoint') ?? '""') as string,
+      memberId: hex(field('MemberID')), leaderId: hex(field('Leader')), isLearner: field('IsLearner') === 'true',
+    };
+  }).filter((s) => s.endpoint && s.memberId);
+}
+
 /** The caller's ETCDCTL_API must not reach a 3.6+ etcdctl (an unknown variable there) nor override 3.4's v3. */
 export function withoutCtlApi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { ETCDCTL_API: _ignored, ...rest } = env;
@@ -190,14 +213,18 @@ export class EtcdTestCluster {
     });
   }
 
+  /** `etcdctl endpoint status` of the given endpoints (empty when etcdctl fails). */
+  async endpointStatus(endpoints: string[], timeoutMs = 10000): Promise<CtlEndpointStatus[]> {
+    const out = await this.etcdctl(['endpoint', 'status', '-w', 'fields'], endpoints, timeoutMs).catch(() => '');
+    return parseEndpointStatusFields(out);
+  }
+
   /** Leader's member name according to etcdctl, or null. */
   async leaderName(): Promise<string | null> {
-    const live = this.members.filter((m) => m.process).map((m) => m.clientUrl);
-    const out = await this.etcdctl(['endpoint', 'status', '-w', 'json'], live).catch(() => '[]');
-    const rows = JSON.parse(out) as { Endpoint: string; Status: { header: { member_id: number }; leader: number } }[];
-    const leaderId = rows.find((r) => r.Status?.leader)?.Status.leader;
-    const leaderRow = rows.find((r) => r.Status?.header.member_id === leaderId);
-    return leaderRow ? this.members.find((m) => m.clientUrl === leaderRow.Endpoint)?.name ?? null : null;
+    const rows = await this.endpointStatus(this.members.filter((m) => m.process).map((m) => m.clientUrl));
+    const leaderId = rows.find((r) => r.leaderId && r.leaderId !== '0')?.leaderId;
+    const leaderRow = rows.find((r) => r.memberId === leaderId);
+    return leaderRow ? this.members.find((m) => m.clientUrl === leaderRow.endpoint)?.name ?? null : null;
   }
 
   async waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
