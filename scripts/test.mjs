@@ -74,6 +74,8 @@ if (run(process.execPath, ['esbuild.mjs']) !== 0) process.exit(1);
 
 const needEtcd = [...new Set([
   ...(suites.some((s) => s !== 'unit' && s !== 'compat') ? [defaultMinor] : []),
+  // test/integration/etcd-flag-spellings.test.ts reads the flags of both 3.6 and 3.7.
+  ...(suites.includes('integration') ? ['3.6', '3.7'] : []),
   ...(suites.includes('compat') ? compatMinors : []),
 ])].filter((m) => m !== '3.4');
 if (needEtcd.length && timed(`etcd servers (${needEtcd.join(', ')})`, () => run(process.execPath, ['scripts/build-servers.mjs', ...needEtcd])) !== 0) {

@@ -150,13 +150,17 @@ export function etcdMinorOf(text: string | undefined): [number, number] | null {
 
 /**
  * Findings for old spellings and conflicts. `version` is what the node runs when known (a static pod's image
- * tag): on 3.5 the old spelling is the only one etcd knows, on 3.7 it stops the member from starting.
+ * tag): before 3.6 the old spelling is the only one etcd knows (nothing to say), on 3.7 it stops the member
+ * from starting. A file the distribution writes itself (`generatedBy`) only gets the conflicts: editing it
+ * would not last, and the distribution's own upgrade changes the spelling with its etcd.
  */
 export function experimentalFlagFindings(tuning: EtcdTuning, where: { file: string; text?: string; raw: RawSetting[]; generatedBy?: string },
   version?: [number, number] | null): Finding[] {
   const findings: Finding[] = [];
-  const lineOf = (needle: string) => {
-    const i = where.text?.split(/\r?\n/).findIndex((l) => l.includes(needle)) ?? -1;
+  // Whole flag names only: `…-lease-checkpoint` must not find the line of `…-lease-checkpoint-persist`.
+  const lineOf = (name: string) => {
+    const re = new RegExp(`(^|[^a-z0-9])${name}($|[^a-z0-9-])`);
+    const i = where.text?.split(/\r?\n/).findIndex((l) => re.test(l)) ?? -1;
     return i >= 0 ? i + 1 : undefined;
   };
   const at = (needle: string) => { const line = lineOf(needle); return `${where.file}${line ? `:${line}` : ''}`; };
@@ -164,24 +168,18 @@ export function experimentalFlagFindings(tuning: EtcdTuning, where: { file: stri
   for (const c of tuning.conflicts) {
     findings.push(finding('error', 'etcd-flag-conflict', where.file,
       `${at(c.spellings[0])} sets ${c.setting} twice, as --${c.spellings[0]} and as --${c.spellings[1]}: etcd 3.6 refuses to start with both spellings.`,
-      `Keep only the new spelling (--${c.spellings[1]}) and remove --${c.spellings[0]}.`,
+      where.generatedBy
+        ? `${where.generatedBy} writes --${c.spellings[0]} itself: remove --${c.spellings[1]} from etcd-arg, or upgrade ${where.generatedBy} to a release that writes the new spelling.`
+        : `Keep only the new spelling (--${c.spellings[1]}) and remove --${c.spellings[0]}.`,
       { file: { path: where.file, line: lineOf(c.spellings[0]) } }));
   }
+  if (where.generatedBy || (minor !== null && minor < 6)) return findings;
   const conflicted = new Set(tuning.conflicts.map((c) => c.spellings[0]));
   for (const d of tuning.deprecated.filter((x) => !conflicted.has(x.spelling))) {
     const value = [...where.raw].reverse().find((r) => r.name === d.spelling)?.value;
     const use = replacementText(d.replacement, value);
     const file = { path: where.file, line: lineOf(d.spelling) };
-    if (where.generatedBy) {
-      // The distribution rewrites this file at every start: an edit would not last, its own upgrade fixes it.
-      findings.push(finding('info', 'etcd-flag-deprecated', where.file,
-        `${at(d.spelling)} (written by ${where.generatedBy}) sets --${d.spelling}, deprecated in etcd 3.6 and gone in 3.7 (now ${use}).`,
-        `Nothing to edit here: ${where.generatedBy} writes this file. Upgrade ${where.generatedBy} together with its etcd, and set etcd flags through etcd-arg.`, { file }));
-    } else if (minor !== null && minor < 6) {
-      findings.push(finding('info', 'etcd-flag-deprecated', where.file,
-        `${at(d.spelling)} sets --${d.spelling}. etcd 3.${minor} knows only this spelling; 3.6 deprecates it and 3.7 no longer starts with it.`,
-        `When upgrading etcd to 3.6, switch to ${use} (it does not exist before 3.6), and do so before 3.7.`, { file }));
-    } else if (minor !== null && minor >= 7) {
+    if (minor !== null && minor >= 7) {
       findings.push(finding('error', 'etcd-flag-removed', where.file,
         `${at(d.spelling)} sets --${d.spelling}, which etcd 3.${minor} no longer has: this member will not start.`,
         `Replace it with ${use}.`, { file }));
