@@ -119,11 +119,6 @@ export function snapshotCommand(b: EtcdBinaries, sub: 'status' | 'restore', args
   return { cmd: b.etcdctl, args: ['snapshot', sub, ...args], env: b.ctlEnv };
 }
 
-/** True when the given version can run here (for a clear skip in optional places, never in the matrix). */
-export function etcdAvailable(minor: EtcdMinor = requestedMinor()): boolean {
-  try { etcdBinaries(minor); return true; } catch { return false; }
-}
-
 /**
  * What `npm start` runs: the version ETCD_OPS_ETCD_VERSION names, else the built default (3.6) when present,
  * else Debian's 3.4; null when there is no etcd at all (the product then shows the simulated cluster).
@@ -136,7 +131,7 @@ export function binariesForStart(env: NodeJS.ProcessEnv = process.env): EtcdBina
   return null;
 }
 
-/** Numeric compare of the selected minor against another, e.g. atLeast('3.6'). */
+/** For tests whose expectation depends on the version, e.g. atLeast(cluster.binaries.minor, '3.6'). */
 export function atLeast(minor: EtcdMinor, than: EtcdMinor): boolean {
   const n = (m: string) => Number(m.split('.')[1]);
   return n(minor) >= n(than);
