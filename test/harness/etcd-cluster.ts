@@ -78,8 +78,8 @@ export class EtcdTestCluster {
   readonly binaries: EtcdBinaries;
 
   private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>,
-    binaries?: EtcdBinaries) {
-    this.binaries = binaries ?? etcdBinaries();
+    binaries: EtcdBinaries) {
+    this.binaries = binaries;
   }
 
   static async start(options: ClusterOptions = {}): Promise<EtcdTestCluster> {
