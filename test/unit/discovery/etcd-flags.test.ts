@@ -7,7 +7,7 @@ import {
   etcdMinorOf, EXPERIMENTAL_RENAMES, foldTuning, parseFeatureGates, rawFromArgs, rawFromConfig,
 } from '../../../src/core/discovery/etcd-flags';
 import { settingsFromConfig, settingsFromFlags } from '../../../src/core/discovery/etcd-settings';
-import { DistroTree, kubeadmControlPlane, kubeadmEtcdManifest, rancherEtcdConfig, rancherServer } from '../../harness/distro-trees';
+import { DistroTree, k0sController, kubeadmControlPlane, kubeadmEtcdManifest, rancherEtcdConfig, rancherServer } from '../../harness/distro-trees';
 
 let tree: DistroTree;
 afterEach(() => tree?.cleanup());
@@ -141,5 +141,18 @@ describe('k3s / RKE2', () => {
     const f = discover({ root: t.root }).findings.filter((x) => x.code.startsWith('etcd-flag'));
     assert.deepEqual(f.map((x) => [x.code, x.file?.path]), [['etcd-flag-conflict', t.p('/var/lib/rancher/k3s/server/db/etcd/config')]]);
     assert.match(f[0].remediation, /k3s writes --experimental-initial-corrupt-check itself: remove --feature-gates from etcd-arg/);
+  });
+});
+
+describe('k0s', () => {
+  it('spec.storage.etcd.extraArgs with an old spelling: a warning on k0s.yaml; the new spelling: none', () => {
+    const storage = (args: string[]) => ['    type: etcd', '    etcd:', '      peerAddress: 203.0.113.5', '      extraArgs:', ...args].join('\n');
+    const t = k0sController(fresh(), { storageYaml: storage(['        experimental-compact-hash-check-enabled: "true"', '        quota-backend-bytes: "8589934592"']) });
+    const f = discover({ root: t.root }).findings.filter((x) => x.code.startsWith('etcd-flag'));
+    assert.deepEqual(f.map((x) => [x.code, x.severity, x.file?.path]), [['etcd-flag-deprecated', 'warning', t.p('/etc/k0s/k0s.yaml')]]);
+    assert.match(f[0].remediation, /--feature-gates=CompactHashCheck=true/);
+    t.cleanup();
+    const clean = k0sController(fresh(), { storageYaml: storage(['        feature-gates: "CompactHashCheck=true"']) });
+    assert.deepEqual(discover({ root: clean.root }).findings.filter((x) => x.code.startsWith('etcd-flag')), []);
   });
 });
