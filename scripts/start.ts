@@ -1,5 +1,6 @@
-// Runs the product for a person: a local 3-member TLS etcd cluster when the `etcd` binary exists (else the
-// embedded simulated cluster), and the extension in VS Code (`code`) or, without it, in code-server in the browser.
+// Runs the product for a person: a local 3-member TLS etcd cluster (the built etcd 3.6 when present, else
+// Debian's etcd; ETCD_OPS_ETCD_VERSION picks another; with no etcd at all, the embedded simulated cluster), and
+// the extension in VS Code (`code`) or, without it, in code-server in the browser.
 // Ctrl+C or SIGTERM stops everything it started (etcd members, code-server) and removes its state dir.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
