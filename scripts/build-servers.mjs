@@ -95,6 +95,8 @@ function buildOne(minor, version, gover, cacheDir) {
       const got = reportedVersion(partial, b);
       if (got !== want) throw new Error(`${b} built for ${version} reports version ${got}`);
     }
+    // mkdtemp makes the folder private; the servers are for every user of this machine's tests.
+    fs.chmodSync(partial, 0o755);
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.renameSync(partial, outDir);
   } finally {
