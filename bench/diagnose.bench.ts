@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { diagnoseDataDir } from '../src/core/datadir/diagnose';
 import { startPlainEtcd, writeValues } from '../test/harness/datadirs';
+import { etcdBinaries, snapshotCommand } from '../test/harness/etcd-version';
 import { median, report, round, timeProcess } from './lib';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -53,9 +54,9 @@ async function makeDir(root: string, c: Case): Promise<{ written: string; restor
   }
   const makeMs = performance.now() - t;
   const restored = path.join(root, `${c.label.replace(' ', '')}-restored`);
-  execFileSync('etcdctl', ['snapshot', 'restore', path.join(written, 'member', 'snap', 'db'), '--skip-hash-check', '--data-dir', restored,
-    '--name', 'solo', '--initial-cluster', 'solo=http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380'],
-  { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const restore = snapshotCommand(etcdBinaries(), 'restore', [path.join(written, 'member', 'snap', 'db'), '--skip-hash-check', '--data-dir', restored,
+    '--name', 'solo', '--initial-cluster', 'solo=http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380']);
+  execFileSync(restore.cmd, restore.args, { env: { ...process.env, ...restore.env }, stdio: ['ignore', 'ignore', 'pipe'] });
   return { written, restored, makeMs };
 }
 
@@ -77,7 +78,8 @@ async function processTimes(dataDir: string, rounds: number): Promise<{ cli: num
   for (let i = 0; i < rounds; i++) {
     // Alternate which goes first, so neither always meets a warmer page cache.
     const a = () => timeProcess(process.execPath, [CLI, 'diagnose', '--data-dir', dataDir, '--json']).then((ms) => cli.push(ms));
-    const b = () => timeProcess('etcdctl', ['snapshot', 'status', db, '-w', 'json'], { env: { ETCDCTL_API: '3' }, timeoutMs: 600000 }).then((ms) => ctl.push(ms));
+    const status = snapshotCommand(etcdBinaries(), 'status', [db, '-w', 'json']);
+    const b = () => timeProcess(status.cmd, status.args, { env: status.env, timeoutMs: 600000 }).then((ms) => ctl.push(ms));
     if (i % 2) { await b(); await a(); } else { await a(); await b(); }
   }
   return { cli: median(cli), etcdctl: median(ctl) };

@@ -43,7 +43,7 @@ async function moveLeaderRounds(cluster: EtcdTestCluster, rounds: number) {
         const id = (await ctlMembers(cluster, members)).find((m) => m.name === target.name)!.id;
         let ms: number;
         if (tool === 'etcdctl') {
-          ms = await timeProcess('etcdctl', [endpoints, ...tlsArgs(cluster), 'move-leader', id], { env: { ETCDCTL_API: '3' } });
+          ms = await timeProcess(cluster.binaries.etcdctl, [endpoints, ...tlsArgs(cluster), 'move-leader', id], { env: cluster.binaries.ctlEnv });
         } else if (tool === 'cli') {
           ms = await timeProcess(process.execPath, [CLI, 'move-leader', '--to', target.name, '--yes', endpoints, ...tlsArgs(cluster)]);
         } else {

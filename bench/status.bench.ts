@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { EndpointPool, refreshCluster } from '../src/core/etcd/live-health';
 import { EtcdTestCluster } from '../test/harness/etcd-cluster';
+import { etcdBinaries } from '../test/harness/etcd-version';
 import { median, report, round, timeProcess } from './lib';
 
 const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
@@ -17,8 +18,8 @@ async function cliVsEtcdctl(cluster: EtcdTestCluster, rounds: number) {
     // Alternate so neither side always runs on a warmer machine.
     ours.push(await timeProcess(process.execPath, [CLI, 'status', ep, ...flags, '--json'], { allowFailure: false }));
     const t0 = performance.now();
-    await timeProcess('etcdctl', [ep, ...flags, 'endpoint', 'status'], { allowFailure: true, env: { ETCDCTL_API: '3' } });
-    await timeProcess('etcdctl', [ep, ...flags, 'endpoint', 'health'], { allowFailure: true, env: { ETCDCTL_API: '3' } });
+    await timeProcess(etcdBinaries().etcdctl, [ep, ...flags, 'endpoint', 'status'], { allowFailure: true, env: etcdBinaries().ctlEnv });
+    await timeProcess(etcdBinaries().etcdctl, [ep, ...flags, 'endpoint', 'health'], { allowFailure: true, env: etcdBinaries().ctlEnv });
     theirs.push(performance.now() - t0);
   }
   return { ours: median(ours), etcdctl: median(theirs) };

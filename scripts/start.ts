@@ -1,5 +1,6 @@
-// Runs the product for a person: a local 3-member TLS etcd cluster when the `etcd` binary exists (else the
-// embedded simulated cluster), and the extension in VS Code (`code`) or, without it, in code-server in the browser.
+// Runs the product for a person: a local 3-member TLS etcd cluster (the built etcd 3.6 when present, else
+// Debian's etcd; ETCD_OPS_ETCD_VERSION picks another; with no etcd at all, the embedded simulated cluster), and
+// the extension in VS Code (`code`) or, without it, in code-server in the browser.
 // Ctrl+C or SIGTERM stops everything it started (etcd members, code-server) and removes its state dir.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -7,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connectionSettings } from '../test/e2e/harness/extension-under-test';
 import { EtcdTestCluster } from '../test/harness/etcd-cluster';
+import { binariesForStart, describeEtcd } from '../test/harness/etcd-version';
 
 const root = path.resolve(__dirname, '..');
 const onPath = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
@@ -52,9 +54,10 @@ process.on('SIGTERM', () => void stop(0));
 async function main(): Promise<void> {
   console.log(`State (certificates, etcd data, editor user data): ${stateDir}`);
   const settings: Record<string, unknown> = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false };
-  if (onPath('etcd') && !process.argv.includes('--simulated')) {
-    console.log('Starting a local 3-member TLS etcd cluster on 127.0.0.1…');
-    clusterStarting = EtcdTestCluster.start({ members: 3, tmpRoot: stateDir });
+  const binaries = binariesForStart();
+  if (binaries && !process.argv.includes('--simulated')) {
+    console.log(`Starting a local 3-member TLS etcd cluster on 127.0.0.1 (${describeEtcd(binaries)})…`);
+    clusterStarting = EtcdTestCluster.start({ members: 3, tmpRoot: stateDir, binaries });
     const cluster = (await clusterStarting)!;
     Object.assign(settings, {
       ...connectionSettings(cluster, 'local etcd'), 'etcdOps.connection.dataDir': cluster.members[0].dataDir,
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
     console.log(`etcd members: ${cluster.endpoints.join(', ')}`);
     console.log(`Try: node dist/cli.js status --endpoints ${cluster.endpoints.join(',')} --cacert ${cluster.tls.caFile} --cert ${cluster.tls.certFile} --key ${cluster.tls.keyFile}`);
   } else {
-    console.log(onPath('etcd') ? 'Simulated cluster requested (--simulated).' : 'No etcd binary found: the extension shows the embedded simulated cluster.');
+    console.log(binaries ? 'Simulated cluster requested (--simulated).' : 'No etcd binary found: the extension shows the embedded simulated cluster.');
     settings['etcdOps.simulator.attachWhenEmpty'] = true;
   }
   const userDir = path.join(stateDir, 'user-data');

@@ -3,13 +3,14 @@
 // then the printed URL opened in Chromium and the etcd Ops view read, then SIGTERM: the process must end
 // promptly, and every process it started, every port it opened and its state dir must be gone.
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { freePort } from '../harness/etcd-cluster';
+import { freePort, withoutCtlApi } from '../harness/etcd-cluster';
+import { binariesForStart } from '../harness/etcd-version';
 import { waitFor } from './harness/wait';
 import { attachWorkbench, type TreeRow, type Workbench } from './harness/workbench';
 
@@ -28,7 +29,8 @@ const HEALTHY_DESCRIPTION = /^(leader · )?term \d+ · idx \d+\/\d+ · [\d.]+ (B
 const isHealthy = (r: TreeRow) => HEALTHY_DESCRIPTION.test(r.description) && r.icon !== 'error';
 const isLeader = (r: TreeRow) => r.description.startsWith('leader · ') && r.icon === 'star-full';
 
-const onPath = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+/** The etcd `npm start` picks (the same rule), so etcdctl here speaks the cluster's version. */
+const startBinaries = binariesForStart();
 
 async function urlTimeoutMs(): Promise<number> {
   const installer = (await import(pathToFileURL(path.join(root, 'scripts', 'code-server.mjs')).href)) as {
@@ -200,15 +202,15 @@ async function openView(wb: Workbench): Promise<void> {
 
 function etcdctl(args: string[], conn: { endpoints: string; cacert: string; cert: string; key: string }): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('etcdctl', [`--endpoints=${conn.endpoints}`, `--cacert=${conn.cacert}`, `--cert=${conn.cert}`, `--key=${conn.key}`,
-      '--dial-timeout=2s', '--command-timeout=5s', ...args], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 10_000 },
+    execFile(startBinaries!.etcdctl, [`--endpoints=${conn.endpoints}`, `--cacert=${conn.cacert}`, `--cert=${conn.cert}`, `--key=${conn.key}`,
+      '--dial-timeout=2s', '--command-timeout=5s', ...args], { env: { ...withoutCtlApi(process.env), ...startBinaries!.ctlEnv }, timeout: 10_000 },
     (err, stdout, stderr) => (err ? reject(new Error(`etcdctl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
   });
 }
 
 test('npm start with etcd installed: a local 3-member TLS cluster in the view, and SIGTERM stops it all', {
   timeout: URL_TIMEOUT_MS + INSTALL_ALLOWANCE_MS + 2 * 60_000,
-  skip: onPath('etcd') ? false : 'etcd is not installed (apt-get install etcd-server etcd-client)',
+  skip: startBinaries ? false : 'no etcd: run node scripts/build-servers.mjs, or apt-get install etcd-server etcd-client',
 }, async () => {
   await runNpmStart([], async (wb, npm) => {
     // The connection it prints for the CLI is the one the extension was given; etcdctl checks the tree with it.

@@ -1,4 +1,4 @@
-// Real etcd data dirs in every join state, made by the Debian etcd at test time (nothing binary is
+// Real etcd data dirs in every join state, made at test time by the etcd ETCD_OPS_ETCD_VERSION selects (nothing binary is
 // committed): a 3-member TLS cluster A with a learner and a removed member, a one-member cluster B, and
 // copies pruned or damaged from them. Also a content+mtime hash of a directory, to prove readers write nothing.
 import { createHash } from 'node:crypto';
@@ -208,11 +208,12 @@ export interface PlainEtcd {
 export async function startPlainEtcd(dataDir: string, extraArgs: string[] = []): Promise<PlainEtcd> {
   const { spawn } = await import('node:child_process');
   const { freePort } = await import('./etcd-cluster');
+  const { etcdBinaries } = await import('./etcd-version');
   const [cp, pp] = [await freePort(), await freePort()];
   const clientUrl = `http://127.0.0.1:${cp}`;
   const peerUrl = `http://127.0.0.1:${pp}`;
   const log: string[] = [];
-  const child = spawn('etcd', ['--name', 'solo', '--data-dir', dataDir, '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
+  const child = spawn(etcdBinaries().etcd, ['--name', 'solo', '--data-dir', dataDir, '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
     '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `solo=${peerUrl}`,
     '--initial-cluster-token', `solo-${process.pid}-${cp}`, '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
     '--quota-backend-bytes', String(4 * 1024 * 1024 * 1024), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,11 +1,13 @@
-// Starts a real etcd cluster (Debian `etcd` binary) with TLS on 127.0.0.1 for tests and benchmarks.
-// Every member gets fresh ports and its own data dir under a temp folder removed by close().
+// Starts a real etcd cluster with TLS on 127.0.0.1 for tests and benchmarks, on the etcd that
+// ETCD_OPS_ETCD_VERSION selects (./etcd-version). Every member gets fresh ports and its own data dir under a
+// temp folder removed by close().
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeTestPki, TestPki } from './certs';
+import { EtcdBinaries, etcdBinaries } from './etcd-version';
 
 export interface HarnessMember {
   name: string;
@@ -24,6 +26,8 @@ export interface ClusterOptions {
   /** Reuse a PKI (benchmarks make one per run). */
   pki?: TestPki;
   tmpRoot?: string;
+  /** The etcd to run; default: the one ETCD_OPS_ETCD_VERSION selects. */
+  binaries?: EtcdBinaries;
 }
 
 export async function freePort(): Promise<number> {
@@ -38,18 +42,54 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** One row of `etcdctl endpoint status`, ids in hex. */
+export interface CtlEndpointStatus {
+  endpoint: string;
+  memberId: string;
+  leaderId: string;
+  isLearner: boolean;
+}
+
+/**
+ * `etcdctl endpoint status -w fields`: the one format that is the same on 3.4-3.7 (the simple format gained
+ * columns in 3.6) and keeps uint64 ids exact (JSON numbers lose them). One block per endpoint.
+ */
+export function parseEndpointStatusFields(out: string): CtlEndpointStatus[] {
+  return out.split(/\n\s*\n/).map((block) => {
+    const field = (k: string) => new RegExp(`^"${k}" : (.*)$`, 'm').exec(block)?.[1]?.trim();
+    const hex = (v: string | undefined) => (v && /^\d+$/.test(v) ? BigInt(v).toString(16) : '');
+    return {
+      endpoint: JSON.parse(field('Endpoint') ?? '""') as string,
+      memberId: hex(field('MemberID')), leaderId: hex(field('Leader')), isLearner: field('IsLearner') === 'true',
+    };
+  }).filter((s) => s.endpoint && s.memberId);
+}
+
+/** The caller's ETCDCTL_API must not reach a 3.6+ etcdctl (an unknown variable there) nor override 3.4's v3. */
+export function withoutCtlApi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { ETCDCTL_API: _ignored, ...rest } = env;
+  return rest;
+}
+
 export class EtcdTestCluster {
   readonly members: HarnessMember[] = [];
   private clusterToken = `etcd-ops-test-${process.pid}-${Date.now()}`;
+  /** The server and tools this cluster runs (one version for all its members). */
+  readonly binaries: EtcdBinaries;
 
-  private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>) {}
+  private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>,
+    binaries: EtcdBinaries) {
+    this.binaries = binaries;
+  }
 
   static async start(options: ClusterOptions = {}): Promise<EtcdTestCluster> {
+    // Resolved first, so a missing build fails with its message before any temp dir exists.
+    const binaries = options.binaries ?? etcdBinaries();
     const root = fs.mkdtempSync(path.join(options.tmpRoot ?? os.tmpdir(), 'etcd-ops-cluster-'));
     const pki = options.pki ?? makeTestPki(path.join(root, 'pki'));
     const cluster = new EtcdTestCluster(root, pki, {
       heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000,
-    });
+    }, binaries);
     const count = options.members ?? 3;
     for (let i = 0; i < count; i++) {
       const [clientPort, peerPort] = [await freePort(), await freePort()];
@@ -94,7 +134,7 @@ export class EtcdTestCluster {
       '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
       '--quota-backend-bytes', String(2 * 1024 * 1024 * 1024),
     ];
-    const child = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     m.process = child;
     m.log = [];
     child.stderr!.setEncoding('utf8');
@@ -164,23 +204,27 @@ export class EtcdTestCluster {
   etcdctl(args: string[], endpoints: string[] = this.endpoints, timeoutMs = 10000): Promise<string> {
     const p = this.pki;
     return new Promise((resolve, reject) => {
-      execFile('etcdctl', [`--endpoints=${endpoints.join(',')}`, `--cacert=${p.ca}`, `--cert=${p.clientCert}`,
+      execFile(this.binaries.etcdctl, [`--endpoints=${endpoints.join(',')}`, `--cacert=${p.ca}`, `--cert=${p.clientCert}`,
         `--key=${p.clientKey}`, '--dial-timeout=2s', '--command-timeout=5s', ...args],
-        { env: { ...process.env, ETCDCTL_API: '3' }, timeout: timeoutMs }, (err, stdout, stderr) => {
+        { env: { ...withoutCtlApi(process.env), ...this.binaries.ctlEnv }, timeout: timeoutMs }, (err, stdout, stderr) => {
           if (err) reject(new Error(`etcdctl ${args.join(' ')} failed: ${stderr || err.message}`));
           else resolve(stdout);
         });
     });
   }
 
+  /** `etcdctl endpoint status` of the given endpoints (empty when etcdctl fails). */
+  async endpointStatus(endpoints: string[], timeoutMs = 10000): Promise<CtlEndpointStatus[]> {
+    const out = await this.etcdctl(['endpoint', 'status', '-w', 'fields'], endpoints, timeoutMs).catch(() => '');
+    return parseEndpointStatusFields(out);
+  }
+
   /** Leader's member name according to etcdctl, or null. */
   async leaderName(): Promise<string | null> {
-    const live = this.members.filter((m) => m.process).map((m) => m.clientUrl);
-    const out = await this.etcdctl(['endpoint', 'status', '-w', 'json'], live).catch(() => '[]');
-    const rows = JSON.parse(out) as { Endpoint: string; Status: { header: { member_id: number }; leader: number } }[];
-    const leaderId = rows.find((r) => r.Status?.leader)?.Status.leader;
-    const leaderRow = rows.find((r) => r.Status?.header.member_id === leaderId);
-    return leaderRow ? this.members.find((m) => m.clientUrl === leaderRow.Endpoint)?.name ?? null : null;
+    const rows = await this.endpointStatus(this.members.filter((m) => m.process).map((m) => m.clientUrl));
+    const leaderId = rows.find((r) => r.leaderId && r.leaderId !== '0')?.leaderId;
+    const leaderRow = rows.find((r) => r.memberId === leaderId);
+    return leaderRow ? this.members.find((m) => m.clientUrl === leaderRow.endpoint)?.name ?? null : null;
   }
 
   async waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

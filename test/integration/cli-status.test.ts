@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // `etcd-ops status` as a process against real etcd: JSON shape, table, exit codes, one-line failures.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

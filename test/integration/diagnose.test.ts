@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // Join-state diagnosis on data dirs made by a real etcd in every state, compared with the live cluster
 // through etcdctl's view and through the CLI's own refresh. Every diagnosis must leave the dir untouched.
 import assert from 'node:assert/strict';

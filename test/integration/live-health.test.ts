@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // Live health against a real 3-member TLS etcd cluster: healthy, a member killed, a member frozen,
 // TLS mistakes and garbage endpoints. Each case checks what an operator would read.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // Leader transfer through the ops engine against a real 3-member etcd cluster, checked with etcdctl.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

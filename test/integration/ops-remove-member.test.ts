@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // Member removal through the ops engine against a real 5-member etcd cluster that shrinks test by test:
 // dry run, a follower, the leader (transfer first), a refusal that would lose quorum, a dead member.
 import assert from 'node:assert/strict';

@@ -31,11 +31,10 @@ export async function ctlMembers(cluster: EtcdTestCluster, via: HarnessMember[])
 
 /** The leader's member name according to `etcdctl endpoint status` of the given members; null if none leads. */
 export async function ctlLeader(cluster: EtcdTestCluster, via: HarnessMember[]): Promise<string | null> {
-  const out = await cluster.etcdctl(['endpoint', 'status'], via.map((m) => m.clientUrl), 8000).catch(() => '');
-  // endpoint, id, version, db size, is leader, is learner, raft term, raft index, applied index, errors
-  const leaderRow = out.trim().split('\n').map((l) => l.split(', ')).find((f) => f[4] === 'true');
+  const rows = await cluster.endpointStatus(via.map((m) => m.clientUrl), 8000);
+  const leaderRow = rows.find((r) => r.leaderId !== '' && r.memberId === r.leaderId);
   if (!leaderRow) return null;
-  return cluster.members.find((m) => m.clientUrl === leaderRow[0])?.name ?? null;
+  return cluster.members.find((m) => m.clientUrl === leaderRow.endpoint)?.name ?? null;
 }
 
 /** Waits until etcdctl, asked through `via`, names a leader among `via`; returns its name. */

@@ -1,5 +1,6 @@
 // etcd's own settings as a distribution left them on disk: the YAML config file k3s and RKE2 write
 // (`db/etcd/config`, keys named like etcd's flags) or the flags of a static pod manifest (kubeadm).
+import { EtcdTuning, foldTuning, RawSetting, rawFromArgs, rawFromConfig } from './etcd-flags';
 
 export interface InitialClusterEntry {
   name: string;
@@ -17,6 +18,10 @@ export interface EtcdSettings {
   trustedCaFile?: string;
   certFile?: string;
   keyFile?: string;
+  /** Every flag-like setting as written (for the findings about old spellings). */
+  raw: RawSetting[];
+  /** Tuning flags and feature gates, old `--experimental-*` spellings folded into the 3.6 names. */
+  tuning: EtcdTuning;
 }
 
 const urls = (v: unknown): string[] => {
@@ -36,6 +41,7 @@ export function parseInitialCluster(value: string | undefined): InitialClusterEn
 
 /** From etcd's YAML config file (as k3s/RKE2 write it). */
 export function settingsFromConfig(doc: Record<string, unknown>): EtcdSettings {
+  const raw = rawFromConfig(doc);
   const tls = (typeof doc['client-transport-security'] === 'object' && doc['client-transport-security'] !== null
     ? doc['client-transport-security'] : {}) as Record<string, unknown>;
   return {
@@ -49,6 +55,8 @@ export function settingsFromConfig(doc: Record<string, unknown>): EtcdSettings {
     trustedCaFile: str(tls['trusted-ca-file']),
     certFile: str(tls['cert-file']),
     keyFile: str(tls['key-file']),
+    raw,
+    tuning: foldTuning(raw),
   };
 }
 
@@ -65,6 +73,7 @@ export function flagValue(args: string[], flag: string): string | undefined {
 /** From etcd's command-line flags (kubeadm's static pod). */
 export function settingsFromFlags(args: string[]): EtcdSettings {
   const f = (name: string) => flagValue(args, `--${name}`);
+  const raw = rawFromArgs(args);
   return {
     name: f('name'),
     initialCluster: parseInitialCluster(f('initial-cluster')),
@@ -76,5 +85,7 @@ export function settingsFromFlags(args: string[]): EtcdSettings {
     trustedCaFile: f('trusted-ca-file'),
     certFile: f('cert-file'),
     keyFile: f('key-file'),
+    raw,
+    tuning: foldTuning(raw),
   };
 }

@@ -6,6 +6,7 @@ import { Finding, finding } from '../findings';
 import { pickTls } from './cert-files';
 import { singleEtcdEndpointFinding } from './config-findings';
 import { LOOPBACK_CLIENT_URL } from './endpoints';
+import { experimentalFlagFindings, foldTuning, rawFromConfig } from './etcd-flags';
 import { flagValue } from './etcd-settings';
 import { NodeFs } from './node-fs';
 import { DistroReport } from './types';
@@ -74,6 +75,10 @@ export function discoverK0s(nfs: NodeFs): DistroReport | null {
       distro: 'k0s',
     });
   } else {
+    // spec.storage.etcd.extraArgs: etcd flags by name without dashes, passed to the etcd k0s runs.
+    const extraArgs = obj(obj(storage.etcd).extraArgs);
+    const raw = rawFromConfig(extraArgs);
+    if (config && raw.length) findings.push(...experimentalFlagFindings(foldTuning(raw), { file: config.path, text: config.text, raw }));
     const etcdDir = `${dataDir}/etcd`;
     profiles.push({
       name: 'k0s etcd (this controller)',

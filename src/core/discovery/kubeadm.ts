@@ -6,6 +6,7 @@ import { Finding, finding } from '../findings';
 import { pickTls } from './cert-files';
 import { singleEtcdEndpointFinding } from './config-findings';
 import { isLoopbackHost, memberEndpoints } from './endpoints';
+import { etcdMinorOf, experimentalFlagFindings } from './etcd-flags';
 import { flagValue, settingsFromFlags } from './etcd-settings';
 import { NodeFs } from './node-fs';
 import { DistroReport } from './types';
@@ -16,7 +17,7 @@ const MANIFESTS = '/etc/kubernetes/manifests';
 const PKI = '/etc/kubernetes/pki';
 
 /** The command line (command + args) of a static pod's container, preferring the one named `name`. */
-function containerArgs(nfs: NodeFs, nodePath: string, name: string, findings: Finding[]): { path: string; text: string; args: string[] } | null {
+function containerArgs(nfs: NodeFs, nodePath: string, name: string, findings: Finding[]): { path: string; text: string; args: string[]; image?: string } | null {
   const file = readYamlDocuments(nfs, nodePath, `${name} static pod manifest`, findings);
   if (!file) return null;
   const pod = file.docs.find((d) => d.kind === 'Pod') ?? file.docs[0];
@@ -25,7 +26,7 @@ function containerArgs(nfs: NodeFs, nodePath: string, name: string, findings: Fi
   const c = containers.find((x) => x.name === name) ?? containers[0];
   if (!c) return { path: file.path, text: file.text, args: [] };
   const args = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
-  return { path: file.path, text: file.text, args };
+  return { path: file.path, text: file.text, args, image: typeof c.image === 'string' ? c.image : undefined };
 }
 
 const splitList = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
@@ -51,6 +52,8 @@ export function discoverKubeadm(nfs: NodeFs): DistroReport | null {
   if (etcd && etcd.args.length > 0) {
     role = 'control-plane';
     const settings = settingsFromFlags(etcd.args);
+    // The image tag (registry.k8s.io/etcd:3.5.24-0) says which spelling this etcd accepts.
+    findings.push(...experimentalFlagFindings(settings.tuning, { file: etcd.path, text: etcd.text, raw: settings.raw }, etcdMinorOf(etcd.image)));
     const dataDir = settings.dataDir ?? '/var/lib/etcd';
     profiles.push({
       name: `kubeadm etcd${settings.name ? ` (${settings.name})` : ''}`,

@@ -6,6 +6,7 @@ import { Finding, finding } from '../findings';
 import { pickTls } from './cert-files';
 import { singleEtcdEndpointFinding, singleServerFinding, unreadableConfigFinding } from './config-findings';
 import { isLoopbackHost, memberEndpoints } from './endpoints';
+import { EtcdTuning, experimentalFlagFindings, foldTuning, rawFromArgs } from './etcd-flags';
 import { settingsFromConfig } from './etcd-settings';
 import { NodeFs } from './node-fs';
 import { DistroReport } from './types';
@@ -26,6 +27,8 @@ interface ConfigValue {
   value: unknown;
   file: string;
   line?: number;
+  /** The whole file the value came from (to point at other lines of it). */
+  text: string;
 }
 
 /** config.yaml, then config.yaml.d/*.yaml in name order; later files override earlier ones (as k3s does). */
@@ -39,10 +42,23 @@ function readConfig(nfs: NodeFs, p: RancherProduct, findings: Finding[]): { valu
     files.push(y.path);
     for (const [rawKey, value] of Object.entries(y.doc)) {
       // `key+:` appends to a list in k3s; for what discovery reads, the latest value is what counts.
-      values.set(rawKey.replace(/\+$/, ''), { value, file: y.path, line: lineOfKey(y.text, rawKey) });
+      values.set(rawKey.replace(/\+$/, ''), { value, file: y.path, line: lineOfKey(y.text, rawKey), text: y.text });
     }
   }
   return { values, files };
+}
+
+/**
+ * etcd flags from `etcd-arg` (a list of `name=value`, dashes optional) in config.yaml: the place an operator
+ * sets them, and copied by the distribution into etcd's generated config file.
+ */
+function etcdArgFindings(cfg: { values: Map<string, ConfigValue> }): { findings: Finding[]; tuning: EtcdTuning } {
+  const v = cfg.values.get('etcd-arg');
+  const list = Array.isArray(v?.value) ? v!.value.filter((x): x is string => typeof x === 'string') : typeof v?.value === 'string' ? [v.value] : [];
+  const raw = rawFromArgs(list, { dashesOptional: true });
+  const tuning = foldTuning(raw);
+  if (!v || raw.length === 0) return { findings: [], tuning };
+  return { findings: experimentalFlagFindings(tuning, { file: v.file, text: v.text, raw }), tuning };
 }
 
 function hostnameOf(url: string | undefined): string | undefined {
@@ -126,6 +142,12 @@ export function discoverRancher(nfs: NodeFs, p: RancherProduct): DistroReport | 
 
     if (etcdConfig && !disableEtcd) {
       const settings = settingsFromConfig(etcdConfig.doc);
+      const fromArgs = etcdArgFindings(cfg);
+      findings.push(...fromArgs.findings);
+      // What etcd-arg already explained is not reported again for the generated copy.
+      const told = new Set(fromArgs.tuning.deprecated.map((d) => d.spelling));
+      const generated = { ...settings.tuning, deprecated: settings.tuning.deprecated.filter((d) => !told.has(d.spelling)) };
+      findings.push(...experimentalFlagFindings(generated, { file: etcdConfig.path, text: etcdConfig.text, raw: settings.raw, generatedBy: p.label }));
       const nameFile = nfs.read(`${etcdDir}/name`);
       const memberName = settings.name ?? (nameFile.ok ? nameFile.text.trim() : undefined);
       const { endpoints } = memberEndpoints({ ...settings, name: memberName });
