@@ -72,7 +72,7 @@ function printText(io: CliIo, d: Diagnosis): void {
 
 export const command = defineCommand({
   summary: 'join state of a node\'s etcd data dir (read-only), with certificates and the live cluster',
-  synopsis: '--data-dir DIR [--pki DIR] [--distro k3s|rke2|k0s|kubeadm] [--endpoints URL,... --cacert FILE --cert FILE --key FILE] [--json]',
+  synopsis: '--data-dir DIR [--pki DIR] [--distro k3s|rke2|k0s|kubeadm] [connection options] [--json]',
   description: `Reads an etcd data dir without writing or locking it (a running member's too) and says whether the
 node is fresh, has certificates only, has a db without WAL, joined, is a learner, was removed, belongs to another
 cluster, or is corrupt, with what to do next. --endpoints compares it with the live cluster (and, for k3s/RKE2,

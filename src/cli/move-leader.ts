@@ -127,7 +127,7 @@ const spec: OpCommandSpec = {
 
 export const command = defineCommand({
   summary: 'move etcd leadership to a caught-up voting member, checked first and verified after',
-  synopsis: '--to ID|NAME [--yes | --dry-run] [--json] [--deadline MS] [--max-lag N] [connection options]',
+  synopsis: '--to ID|NAME [--yes | --dry-run] [--json] [options] [connection options]',
   description: `Moves leadership to the member named. Checks first: the cluster has a leader and quorum; the target is
 a started, healthy voter (not a learner), not already leader, and caught up. Sends MoveLeader to the current
 leader's own endpoint, then waits until at least two members report the new leader. Not destructive but

@@ -14,7 +14,7 @@ const spec: OpCommandSpec = {
 
 export const command = defineCommand({
   summary: 'remove an etcd member safely: quorum checks, leader hand-over first, removal through a survivor',
-  synopsis: '--member ID|NAME [--yes | --dry-run] [--json] [--deadline MS] [connection options]',
+  synopsis: '--member ID|NAME [--yes | --dry-run] [--json] [options] [connection options]',
   description: `Removes the member named. Refuses when the healthy voters left would not reach quorum of the new size
 (stricter than etcd's started-members check); warns for an even or single member cluster and for configured
 endpoints that point at the member. A leader hands leadership to the healthiest caught-up voter first; the

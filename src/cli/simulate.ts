@@ -236,12 +236,13 @@ function defaultWorkers(runs: number): number {
 
 export const command = defineCommand({
   summary: 'rehearse a scenario on the embedded Raft simulator (Monte-Carlo over seeds)',
-  synopsis: '--scenario NAME|FILE [--members N] [--runs N] [--seed S] [--trace FILE] [timing options] [--json]',
+  synopsis: '--scenario NAME|FILE [--members N] [--runs N] [--seed S] [--trace FILE] [options] [--json]',
   description: `Rehearses a scenario on the embedded Raft simulator (etcd's raft: pre-vote, check-quorum, leader
 transfer, membership changes; etcd's strict reconfiguration checks), over many seeds with randomized fault
 timing. Touches no cluster.`,
   positional: 'NAME|FILE',
   options: OPTIONS,
+  footer: 'Exit: 0 when the runs completed (whatever they found), 1 when they could not run (a trace that cannot be written), 2 usage error (an unknown scenario, a bad scenario or topology file, bad timing).',
   async run({ values, positional, given }, io) {
     if (!isMainThread && workerData?.[SLICE_KEY]) {
       parentPort!.postMessage({ results: await runSlice(workerData[SLICE_KEY] as SliceJob) });
