@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // How --member and --to are read, on a real cluster built to be ambiguous: a member named like hex ("abc"),
 // a member named like another member's hex id, and a member whose hex id is all digits. etcd derives a
 // bootstrap member's id from its peer URL and the cluster token (sha1, first 8 bytes), so the test picks the

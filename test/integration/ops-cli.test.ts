@@ -47,7 +47,7 @@ describe('etcd-ops move-leader / remove-member (real etcd, CLI process)', () => 
       [['remove-member', '--member', target, '--yes', '--deadline', 'soon', ...conn], /--deadline must be an integer >= 1000, got "soon"/],
       [['remove-member', '--yes', ...conn, '--member'], /--member needs a value/],
       [['remove-member', '--member', target, '--yes', 'now', ...conn], /give the member once: --member \S+ or now, not both/],
-      [['remove-member', '--member', target, '--member', 'm1', '--yes', ...conn], /--member given twice/],
+      [['remove-member', '--member', target, '--member', `${target}x`, '--yes', ...conn], /--member given twice/],
       [['remove-member', '--member', target, '--yes', '--dry-run=false', ...conn], /--dry-run takes no value/],
       [['move-leader', '--to', target, '-y', ...conn], /unknown flag -y/],
     ];
