@@ -3,7 +3,8 @@
 import * as readline from 'node:readline';
 import { version } from '../package.json';
 import { nearestName, parseArgs, UsageError } from './cli/args';
-import { CliCommand, renderHelp } from './cli/command';
+import { CliCommand } from './cli/command';
+import { renderHelp } from './cli/help';
 import { CliIo } from './cli/output';
 
 /** Each command's run is typed by its own table; the registry only needs to hold them. */

@@ -1,6 +1,6 @@
-// The contract every `etcd-ops` subcommand module exports as `command`: its option table (which is also its
-// --help) and what it does with the parsed values.
-import { OptionTable, ParsedArgs, renderOptions, renderParagraphs } from './args';
+// The contract every `etcd-ops` subcommand module exports as `command`: its option table (which help.ts also
+// turns into its --help) and what it does with the parsed values.
+import { OptionTable, ParsedArgs } from './args';
 import { CliIo } from './output';
 
 export interface CliCommand<T extends OptionTable = OptionTable> {
@@ -22,13 +22,4 @@ export interface CliCommand<T extends OptionTable = OptionTable> {
 /** Lets TypeScript infer the table's types for `run` from the table itself. */
 export function defineCommand<T extends OptionTable>(command: CliCommand<T>): CliCommand<T> {
   return command;
-}
-
-export function renderHelp(name: string, command: CliCommand<OptionTable>): string {
-  return [
-    `etcd-ops ${name} ${command.synopsis}`,
-    renderParagraphs(command.description),
-    renderOptions(command.options),
-    ...(command.footer ? [renderParagraphs(command.footer)] : []),
-  ].join('\n\n');
 }

@@ -2,7 +2,8 @@
 // writes from the same table.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nearestName, OptionTable, parseArgs, renderOptions, UsageError } from '../../../src/cli/args';
+import { nearestName, OptionTable, parseArgs, UsageError } from '../../../src/cli/args';
+import { renderOptions } from '../../../src/cli/help';
 
 const TABLE = {
   name: { type: 'string', value: 'NAME', help: 'a name' },
