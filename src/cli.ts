@@ -69,7 +69,7 @@ export async function main(argv: string[], io: CliIo = processIo(), registry: Co
   }
   if (name === 'help' || name === '--help' || name === '-h') {
     if (rest.length > 1) return usage('etcd-ops help', `takes one command, got "${rest.join(' ')}"`);
-    if (!rest.length) { io.out(await overview(registry)); return 0; }
+    if (!rest.length || rest[0] === '--help' || rest[0] === '-h') { io.out(await overview(registry)); return 0; }
     if (!registry[rest[0]]) return usage('etcd-ops help', `unknown command "${rest[0]}" (commands: ${names.join(', ')})`);
     io.out(renderHelp(rest[0], (await registry[rest[0]]()).command));
     return 0;

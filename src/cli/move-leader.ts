@@ -42,9 +42,10 @@ export const OP_OPTIONS = {
   ...CONNECTION_OPTIONS,
 } as const satisfies OptionTable;
 
-type OpTable = typeof OP_OPTIONS & { to?: typeof TARGET_OPTION; member?: typeof TARGET_OPTION };
-
 export const TARGET_OPTION = { type: 'string', value: 'ID|NAME', help: 'the member (see above how it is read)' } as const;
+
+/** move-leader's table has --to, remove-member's --member; runOpCommand reads whichever the spec names. */
+type OpTable = typeof OP_OPTIONS & { to?: typeof TARGET_OPTION; member?: typeof TARGET_OPTION };
 
 export const OP_FOOTER = `Exit: 0 done (or dry run passed), 1 refused (a check failed or not confirmed: nothing was changed) or
 failed (the report says what was done), 2 usage error (nothing was read or sent).
