@@ -1,12 +1,17 @@
 // `etcd-ops`: the CLI over src/core. Each command lives in src/cli/<command>.ts and is loaded only when used,
 // so `etcd-ops status` does not pay for the simulator or the Kubernetes client.
 import * as readline from 'node:readline';
-import { parseArgs, UsageError } from './cli/args';
+import { version } from '../package.json';
+import { nearestName, parseArgs, UsageError } from './cli/args';
 import { CliCommand } from './cli/command';
+import { renderHelp } from './cli/help';
 import { CliIo } from './cli/output';
 
+/** Each command's run is typed by its own table; the registry only needs to hold them. */
+type AnyCommand = CliCommand<any>;
+export type CommandRegistry = Record<string, () => Promise<{ command: AnyCommand }>>;
 
-const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
+export const COMMANDS: CommandRegistry = {
   status: () => import('./cli/status'),
   discover: () => import('./cli/discover'),
   'move-leader': () => import('./cli/move-leader'),
@@ -16,13 +21,26 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   simulate: () => import('./cli/simulate'),
 };
 
-const USAGE = `etcd-ops <command> [flags]
+export const EXIT_USAGE = 2;
 
-Commands: ${Object.keys(commands).join(', ')}
-Connection flags (status, move-leader, remove-member, diagnose):
-  --endpoints URL[,URL...]  every member's client URL (never just the first)
-  --cacert F --cert F --key F  TLS files   --timeout MS  per-call deadline (default 2000)
-Every command takes --json. Run "etcd-ops <command> --help" for its flags.`;
+const FOOTER = `Run "etcd-ops help <command>" (or "etcd-ops <command> --help") for a command's options.
+Commands that talk to etcd take --endpoints URL[,URL...] --cacert FILE --cert FILE --key FILE --timeout MS,
+or read ETCDCTL_ENDPOINTS, ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY. TLS verification is always on.
+Every command rejects a flag it does not know, before it reads or connects to anything.
+Exit: 0 ok, 1 refused, failed or errors found, 2 usage error.`;
+
+async function overview(registry: CommandRegistry): Promise<string> {
+  const names = Object.keys(registry);
+  const loaded = await Promise.all(names.map(async (n) => (await registry[n]()).command));
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  return [`etcd-ops ${version}: etcd consensus health, safe member operations, join-state diagnosis, Raft rehearsal`, '',
+    'Usage: etcd-ops <command> [options]', '', 'Commands:',
+    ...names.map((n, i) => `  ${n.padEnd(width)}${loaded[i].summary}`), '', FOOTER].join('\n');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
 
 function processIo(): CliIo {
   // `etcd-ops status | head` closes the pipe early: that is not an error worth a stack trace.
@@ -38,18 +56,46 @@ function processIo(): CliIo {
   };
 }
 
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+/** Runs one command line and returns its exit code. `registry` is for tests that watch what runs. */
+export async function main(argv: string[], io: CliIo = processIo(), registry: CommandRegistry = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') { io.out(USAGE); return name ? 0 : 2; }
-  const load = commands[name];
-  if (!load) { io.err(`etcd-ops: unknown command "${name}"\n${USAGE}`); return 2; }
+  const names = Object.keys(registry);
+  const usage = (where: string, message: string) => { io.err(`${where}: ${oneLine(message)}`); return EXIT_USAGE; };
+  if (name === undefined) return usage('etcd-ops', `give a command (${names.join(', ')}); "etcd-ops help" says what each does`);
+  if (name === '--version') {
+    if (rest.length) return usage('etcd-ops', `--version takes nothing after it, got "${rest[0]}"`);
+    io.out(version);
+    return 0;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') {
+    if (rest.length > 1) return usage('etcd-ops help', `takes one command, got "${rest.join(' ')}"`);
+    if (!rest.length || rest[0] === '--help' || rest[0] === '-h') { io.out(await overview(registry)); return 0; }
+    if (!registry[rest[0]]) return usage('etcd-ops help', `unknown command "${rest[0]}" (commands: ${names.join(', ')})`);
+    io.out(renderHelp(rest[0], (await registry[rest[0]]()).command));
+    return 0;
+  }
+  const load = registry[name];
+  if (!load) {
+    const near = nearestName(name, names);
+    return usage('etcd-ops', `unknown command "${name}"${near ? ` (did you mean ${near}?)` : ''}; commands: ${names.join(', ')}`);
+  }
+  const { command } = await load();
+  let args;
   try {
-    const { command } = await load();
-    return await command.run(parseArgs(rest), io);
+    // Parsed in full before the command runs: nothing is read or sent for a command line with a mistake.
+    args = parseArgs(rest, command.options, command.positional);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return usage(`etcd-ops ${name}`, `${err.message}; "etcd-ops ${name} --help" lists its options`);
+  }
+  if (args.help) { io.out(renderHelp(name, command)); return 0; }
+  try {
+    return await command.run(args, io);
   } catch (err) {
     // One line, never a stack trace: the reason is what an operator needs.
-    io.err(`etcd-ops ${name}: ${err instanceof UsageError ? '' : 'error: '}${(err as Error).message ?? String(err)}`);
-    return err instanceof UsageError ? 2 : 1;
+    if (err instanceof UsageError) return usage(`etcd-ops ${name}`, err.message);
+    io.err(`etcd-ops ${name}: error: ${oneLine((err as Error).message ?? String(err))}`);
+    return 1;
   }
 }
 

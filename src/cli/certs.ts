@@ -1,17 +1,10 @@
 // `etcd-ops certs FILE|DIR`: validity, SANs, key match, chain and key usages of etcd's certificates, in the
-// distribution's layout (k3s/RKE2 tls/etcd, k0s pki/etcd, kubeadm pki/etcd). Exits 0 when it could report.
+// distribution's layout (k3s/RKE2 tls/etcd, k0s pki/etcd, kubeadm pki/etcd). Exits 1 when it found an error.
 import { CertsReport, inspectCertificates } from '../core/certs/inspect';
 import { Finding } from '../core/findings';
-import { boolFlag, intFlag, stringFlag, UsageError } from './args';
-import { CliCommand } from './command';
+import { UsageError } from './args';
+import { defineCommand } from './command';
 import { CliIo, printJson, table } from './output';
-
-const HELP = `etcd-ops certs FILE|DIR [--hosts H,...] [--peer-hosts H,...] [--warn-days N] [--json]
-
-Checks etcd certificates: expiry (warning within --warn-days, default 30), SANs (in a distribution's layout,
-server certs must cover 127.0.0.1 and --hosts, peer certs --peer-hosts; any other certificate that can serve
-must cover every name given), private key match, signature by the right CA (through intermediates), key usage
-and extended key usage. DIR may be a distribution's etcd cert dir or one above it.`;
 
 function list(v: string | undefined): string[] {
   return v ? v.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean) : [];
@@ -55,23 +48,44 @@ function printText(io: CliIo, r: CertsReport, given: string[] = []): void {
     ])));
   }
   printHostsChecked(io, r, given);
-  const findings = [...r.findings, ...r.certificates.flatMap((c) => c.findings)];
+  const findings = allFindings(r);
   if (findings.length) io.out('');
   for (const f of findings) printFinding(io, f);
   if (!findings.length) io.out('\nNo problems found.');
 }
 
-export const command: CliCommand = {
+/** Every finding of the report, the certificates' own included. */
+export function allFindings(r: CertsReport): Finding[] {
+  return [...r.findings, ...r.certificates.flatMap((c) => c.findings)];
+}
+
+export const command = defineCommand({
   summary: 'check etcd certificates: expiry, SANs, key match, chain, key usages (k3s, RKE2, k0s, kubeadm layouts)',
-  async run(args, io) {
-    if (boolFlag(args, 'help')) { io.out(HELP); return 0; }
-    const target = args.positionals[0];
-    if (!target) throw new UsageError('give a certificate file or directory: etcd-ops certs FILE|DIR');
-    const serverHosts = list(stringFlag(args, 'hosts'));
-    const peerHosts = list(stringFlag(args, 'peer-hosts'));
-    const report = inspectCertificates(target, { serverHosts, peerHosts, warnDays: intFlag(args, 'warn-days', 30, 0) });
-    if (boolFlag(args, 'json')) printJson(io, certsJson(report));
+  synopsis: 'FILE|DIR [--hosts H,...] [--peer-hosts H,...] [--warn-days N] [--json]',
+  description: `Checks etcd certificates: expiry, SANs (in a distribution's layout, server certs must cover 127.0.0.1
+and --hosts, peer certs --peer-hosts; any other certificate that can serve must cover every name given), private
+key match, signature by the right CA (through intermediates), key usage and extended key usage. DIR may be a
+distribution's etcd cert dir or one above it. Reads files only, never writes.`,
+  positional: 'FILE|DIR',
+  options: {
+    hosts: { type: 'string', value: 'H,...', help: 'names and addresses clients use to reach the servers' },
+    'peer-hosts': { type: 'string', value: 'H,...', help: 'names and addresses members use to reach each other' },
+    'warn-days': { type: 'integer', value: 'N', min: 0, default: 30, help: 'warn for certificates that expire within N days' },
+    json: { type: 'boolean', help: 'print the report as JSON' },
+  },
+  footer: 'Exit: 0 when nothing or only warnings were found, 1 when a finding is an error (or the files could not be read), 2 usage error.',
+  async run({ values, positional }, io) {
+    if (!positional) throw new UsageError('give a certificate file or directory: etcd-ops certs FILE|DIR');
+    const serverHosts = list(values.hosts);
+    const peerHosts = list(values['peer-hosts']);
+    const report = inspectCertificates(positional, { serverHosts, peerHosts, warnDays: values['warn-days'] });
+    if (values.json) printJson(io, certsJson(report));
     else printText(io, report, [...new Set([...serverHosts, ...peerHosts])]);
+    const errors = allFindings(report).filter((f) => f.severity === 'error').length;
+    if (errors) {
+      io.err(`etcd-ops certs: ${errors} error${errors === 1 ? '' : 's'} found`);
+      return 1;
+    }
     return 0;
   },
-};
+});

@@ -1,6 +1,6 @@
 // `etcd-ops diagnose`: what a node's etcd data dir means for joining (fresh, certs only, db without WAL,
 // joined, learner, removed, another cluster's, corrupt), read-only, compared with the live cluster when
-// --endpoints are given. A diagnosis that completes exits 0 whatever it found.
+// --endpoints are given. Exits 1 when a finding is an error, 0 when only warnings or nothing.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { distroFromPath } from '../core/certs/layouts';
@@ -11,17 +11,10 @@ import { DataDirUsageError } from '../core/datadir/layout';
 import { LiveView } from '../core/datadir/join-state';
 import { liveViewFromHealth } from '../core/datadir/live-view';
 import { formatBytes } from '../core/format';
-import { boolFlag, ParsedArgs, stringFlag, UsageError } from './args';
-import { CliCommand } from './command';
-import { hasConnectionFlags, profileFromFlags } from './connection-flags';
+import { UsageError } from './args';
+import { defineCommand } from './command';
+import { CONNECTION_OPTIONS, ConnectionValues, hasConnectionFlags, profileFromFlags } from './connection-flags';
 import { CliIo, printJson } from './output';
-
-const HELP = `etcd-ops diagnose --data-dir DIR [--pki DIR] [--distro k3s|rke2|k0s|kubeadm] [--endpoints URL,... --cacert F --cert F --key F --timeout MS] [--json]
-
-Reads an etcd data dir without writing or locking it (a running member's too) and says whether the node is
-fresh, has certificates only, has a db without WAL, joined, is a learner, was removed, belongs to another
-cluster, or is corrupt, with what to do next. --endpoints compares it with the live cluster (and, for
-k3s/RKE2, reads <distro>/apiaddresses). The distro is taken from the path unless --distro says.`;
 
 interface LiveResult { live: LiveView | null; reason: string | null; apiAddresses: Finding[] }
 
@@ -29,9 +22,9 @@ interface LiveResult { live: LiveView | null; reason: string | null; apiAddresse
  * The live view from one health refresh, or the reason there is none. For k3s/RKE2 it also reads the
  * apiaddresses key through a member that answered (absent during joins: a transient finding).
  */
-async function liveView(args: ParsedArgs, program: ApiAddressProgram | null): Promise<LiveResult> {
-  if (!hasConnectionFlags(args)) return { live: null, reason: 'no --endpoints given', apiAddresses: [] };
-  const profile = profileFromFlags(args);
+async function liveView(connection: ConnectionValues, program: ApiAddressProgram | null): Promise<LiveResult> {
+  if (!hasConnectionFlags(connection)) return { live: null, reason: 'no --endpoints given', apiAddresses: [] };
+  const profile = profileFromFlags(connection);
   // Loaded only when asked: the etcd client is most of the CLI's start-up cost.
   const { EndpointPool, refreshCluster } = await import('../core/etcd/live-health');
   const pool = new EndpointPool(profile);
@@ -77,13 +70,30 @@ function printText(io: CliIo, d: Diagnosis): void {
   }
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'join state of a node\'s etcd data dir (read-only), with certificates and the live cluster',
-  async run(args, io) {
-    if (boolFlag(args, 'help')) { io.out(HELP); return 0; }
-    const dataDir = stringFlag(args, 'data-dir') ?? args.positionals[0];
+  synopsis: '--data-dir DIR [--pki DIR] [--distro k3s|rke2|k0s|kubeadm] [connection options] [--json]',
+  description: `Reads an etcd data dir without writing or locking it (a running member's too) and says whether the
+node is fresh, has certificates only, has a db without WAL, joined, is a learner, was removed, belongs to another
+cluster, or is corrupt, with what to do next. --endpoints compares it with the live cluster (and, for k3s/RKE2,
+reads <distro>/apiaddresses). The distro is taken from the path unless --distro says.`,
+  positional: 'DIR',
+  options: {
+    'data-dir': { type: 'string', value: 'DIR', help: 'the etcd data dir (the one holding member/), e.g. /var/lib/etcd; may also be given alone, without the flag' },
+    pki: { type: 'string', value: 'DIR', help: 'the node\'s etcd certificate dir, checked with the data dir' },
+    distro: { type: 'string', value: 'k3s|rke2|k0s|kubeadm', choices: ['k3s', 'rke2', 'k0s', 'kubeadm'], help: 'the distribution, when the path does not tell' },
+    json: { type: 'boolean', help: 'print the diagnosis as JSON' },
+    ...CONNECTION_OPTIONS,
+  },
+  footer: `Connection options are optional here: without --endpoints (or $ETCDCTL_ENDPOINTS) the data dir alone decides.
+
+Exit: 0 when nothing or only warnings were found, 1 when a finding is an error (removed, another cluster's,
+corrupt, ...) or the dir could not be read, 2 usage error.`,
+  async run({ values, positional }, io) {
+    if (values['data-dir'] !== undefined && positional !== undefined) throw new UsageError(`give the data dir once: --data-dir ${values['data-dir']} or ${positional}, not both`);
+    const dataDir = values['data-dir'] ?? positional;
     if (!dataDir) throw new UsageError('--data-dir DIR is required (the etcd data dir, e.g. /var/lib/rancher/k3s/server/db/etcd)');
-    const pkiDir = stringFlag(args, 'pki');
+    const pkiDir = values.pki;
     if (pkiDir !== undefined) {
       let ok = false;
       try { ok = fs.statSync(pkiDir).isDirectory(); } catch { /* reported below */ }
@@ -96,15 +106,18 @@ export const command: CliCommand = {
       if (err instanceof DataDirUsageError) throw err;
       throw new DataDirUsageError(`${dataDir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}`);
     }
-    const distroFlag = stringFlag(args, 'distro');
-    if (distroFlag !== undefined && !['k3s', 'rke2', 'k0s', 'kubeadm'].includes(distroFlag)) throw new UsageError('--distro must be k3s, rke2, k0s or kubeadm');
-    const distro = distroFlag ?? distroFromPath(`${path.resolve(dataDir)}/`);
+    const distro = values.distro ?? distroFromPath(`${path.resolve(dataDir)}/`);
     const program = distro === 'k3s' || distro === 'rke2' ? distro : null;
-    const { live, reason, apiAddresses } = await liveView(args, program);
+    const { live, reason, apiAddresses } = await liveView(values, program);
     const d = diagnoseDataDir({ dataDir, pkiDir: pkiDir ?? null, live, liveUnavailableReason: reason });
     d.findings = [...d.findings, ...apiAddresses].sort(bySeverity);
-    if (boolFlag(args, 'json')) printJson(io, diagnosisJson(d));
+    if (values.json) printJson(io, diagnosisJson(d));
     else printText(io, d);
+    const errors = d.findings.filter((f) => f.severity === 'error');
+    if (errors.length) {
+      io.err(`etcd-ops diagnose: ${d.state}: ${errors.length} error${errors.length === 1 ? '' : 's'} found (${errors.map((f) => f.code).join(', ')})`);
+      return 1;
+    }
     return 0;
   },
-};
+});

@@ -3,14 +3,8 @@
 import { discover } from '../core/discovery/discover';
 import { DiscoveryResult } from '../core/discovery/types';
 import { ConnectionProfile } from '../core/etcd/profile';
-import { boolFlag, stringFlag } from './args';
-import { CliCommand } from './command';
+import { defineCommand } from './command';
 import { CliIo, printJson } from './output';
-
-const USAGE = `etcd-ops discover [--root DIR] [--json]
-
-Detects k3s, RKE2, k0s or kubeadm on this node and prints connection profiles (every known member
-endpoint, the certificate files that exist) and findings. --root reads another filesystem root.`;
 
 /** Findings that explain an absent profile, in the order they explain it best. */
 const WHY_NO_PROFILE = new Set(['no-distro-found', 'no-etcd-on-node', 'no-etcd', 'etcd-not-initialized']);
@@ -50,12 +44,19 @@ function printText(io: CliIo, r: DiscoveryResult): void {
   }
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'detect k3s, RKE2, k0s or kubeadm on this node: etcd endpoints, certificates, data dir, config findings',
-  async run(args, io) {
-    if (boolFlag(args, 'help')) { io.out(USAGE); return 0; }
-    const result = discover({ root: stringFlag(args, 'root') });
-    if (boolFlag(args, 'json')) {
+  synopsis: '[--root DIR] [--json]',
+  description: `Detects k3s, RKE2, k0s or kubeadm on this node and prints connection profiles (every known member
+endpoint, the certificate files that exist) and findings. Reads files only; connects to nothing.`,
+  options: {
+    root: { type: 'string', value: 'DIR', default: '/', help: 'filesystem root to read (another machine\'s disk, a container image)' },
+    json: { type: 'boolean', help: 'print the result as JSON' },
+  },
+  footer: 'Exit: 0 when at least one connection profile was built, 1 (with the reason) when none could be, 2 usage error.',
+  async run({ values }, io) {
+    const result = discover({ root: values.root });
+    if (values.json) {
       printJson(io, {
         distro: result.distro, role: result.role, root: result.root, detected: result.detected,
         profiles: result.profiles, findings: result.findings,
@@ -70,4 +71,4 @@ export const command: CliCommand = {
     }
     return 0;
   },
-};
+});

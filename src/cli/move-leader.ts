@@ -5,19 +5,20 @@ import { moveLeader } from '../core/ops/move-leader';
 import { renderChecks, renderPlan, renderReport } from '../core/ops/report';
 import { OpOptions, OpResult } from '../core/ops/types';
 import { ClusterPort } from '../core/port';
-import { boolFlag, intFlag, ParsedArgs, stringFlag, UsageError } from './args';
-import { CliCommand } from './command';
-import { profileFromFlags } from './connection-flags';
+import { OptionTable, ParsedArgs, UsageError } from './args';
+import { defineCommand } from './command';
+import { CONNECTION_OPTIONS, profileFromFlags } from './connection-flags';
 import { CliIo, printJson } from './output';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-export const EXIT_REFUSED = 3;
+/** Refused (a check failed, or not confirmed): nothing was changed. --json's `refused` tells it from a failure. */
+export const EXIT_REFUSED = 1;
 
 export interface OpCommandSpec {
   name: string;
   /** The flag naming the member (`--to`, `--member`); a lone positional works too. */
-  targetFlag: string;
+  targetFlag: 'to' | 'member';
   /** "move leadership to m2?" style question, for the TTY confirmation. */
   question: (preview: OpResult) => string;
   /** What refusing without --yes says. */
@@ -25,13 +26,30 @@ export interface OpCommandSpec {
   run: (port: ClusterPort, target: string, options: OpOptions) => Promise<OpResult>;
 }
 
-export const OP_FLAGS_HELP = `  --yes              act without asking (required when not on a terminal)
-  --dry-run          print the plan and every check; change nothing
-  --json             print the result as JSON
-  --deadline MS      deadline for the whole operation (default 30000)
-  --max-lag N        entries a new leader may trail the leader's applied index (default 1000)
-  --endpoints URL[,URL...] --cacert F --cert F --key F --timeout MS   connection (every member's client URL)
-Exit: 0 done (or dry run passed), 1 failed, 2 usage error, 3 refused (a check failed or not confirmed).
+/** How --to and --member are read: the rule of src/core/ops/member-ref.ts, as an operator needs it. */
+export const MEMBER_REF_HELP = `ID|NAME is read in this order: the name of a member (exact match); else a member id in hex, as
+etcdctl prints it (up to 16 hex digits, any case, optional 0x; an all-digit id such as 1234 is hex too); else a
+decimal id (etcd3's spelling, 17 to 20 digits), which is taken only when it cannot be hex. A prefix of an id
+matches nothing. Write the id as 0x<hex> when a member's name could be another member's hex id.`;
+
+/** Options every engine-backed command takes, besides the one naming its target and the connection. */
+export const OP_OPTIONS = {
+  yes: { type: 'boolean', help: 'act without asking (required when not on a terminal)' },
+  'dry-run': { type: 'boolean', help: 'print the plan and every check; change nothing' },
+  json: { type: 'boolean', help: 'print the result as JSON' },
+  deadline: { type: 'integer', value: 'MS', min: 1000, default: 30_000, help: 'deadline of the whole operation, in milliseconds' },
+  'max-lag': { type: 'integer', value: 'N', min: 0, default: 1000, help: 'entries a new leader may trail the leader\'s applied index' },
+  ...CONNECTION_OPTIONS,
+} as const satisfies OptionTable;
+
+export const TARGET_OPTION = { type: 'string', value: 'ID|NAME', help: 'the member (see above how it is read)' } as const;
+
+/** move-leader's table has --to, remove-member's --member; runOpCommand reads whichever the spec names. */
+type OpTable = typeof OP_OPTIONS & { to?: typeof TARGET_OPTION; member?: typeof TARGET_OPTION };
+
+export const OP_FOOTER = `Exit: 0 done (or dry run passed), 1 refused (a check failed or not confirmed: nothing was changed) or
+failed (the report says what was done), 2 usage error (nothing was read or sent).
+
 Ctrl-C cancels: before the change nothing is done; after it, the report says what was done.`;
 
 function refusedWithoutYes(spec: OpCommandSpec, target: string): OpResult {
@@ -42,14 +60,14 @@ function refusedWithoutYes(spec: OpCommandSpec, target: string): OpResult {
   };
 }
 
-export async function runOpCommand(spec: OpCommandSpec, args: ParsedArgs, io: CliIo): Promise<number> {
-  const target = stringFlag(args, spec.targetFlag) ?? args.positionals[0];
+export async function runOpCommand(spec: OpCommandSpec, args: ParsedArgs<OpTable>, io: CliIo): Promise<number> {
+  const flagged = args.values[spec.targetFlag];
+  if (flagged !== undefined && args.positional !== undefined) {
+    throw new UsageError(`give the member once: --${spec.targetFlag} ${flagged} or ${args.positional}, not both`);
+  }
+  const target = flagged ?? args.positional;
   if (!target) throw new UsageError(`--${spec.targetFlag} ID|NAME is required`);
-  const json = boolFlag(args, 'json');
-  const dryRun = boolFlag(args, 'dry-run');
-  const yes = boolFlag(args, 'yes');
-  const deadlineMs = intFlag(args, 'deadline', 30_000, 1000);
-  const maxLagEntries = intFlag(args, 'max-lag', 1000, 0);
+  const { json, 'dry-run': dryRun, yes, deadline: deadlineMs, 'max-lag': maxLagEntries } = args.values;
   const ask = !yes && !dryRun && io.interactive && !json;
   if (!yes && !dryRun && !ask) {
     if (json) printJson(io, refusedWithoutYes(spec, target));
@@ -57,7 +75,7 @@ export async function runOpCommand(spec: OpCommandSpec, args: ParsedArgs, io: Cl
     return EXIT_REFUSED;
   }
 
-  const profile = profileFromFlags(args);
+  const profile = profileFromFlags(args.values);
   const port = new EtcdPort(profile);
   const abort = new AbortController();
   const onSigint = () => {
@@ -108,19 +126,17 @@ const spec: OpCommandSpec = {
   run: (port, target, options) => moveLeader(port, target, options),
 };
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'move etcd leadership to a caught-up voting member, checked first and verified after',
-  async run(args, io) {
-    if (boolFlag(args, 'help')) {
-      io.out(`etcd-ops move-leader --to ID|NAME [--yes] [--dry-run] [--json] [flags]
+  synopsis: '--to ID|NAME [--yes | --dry-run] [--json] [options] [connection options]',
+  description: `Moves leadership to the member named. Checks first: the cluster has a leader and quorum; the target is
+a started, healthy voter (not a learner), not already leader, and caught up. Sends MoveLeader to the current
+leader's own endpoint, then waits until at least two members report the new leader. Not destructive but
+disruptive (writes pause for the hand-over), so it asks for --yes too.
 
-Moves leadership to the member named (hex id, decimal id or name). Checks first: the cluster has a leader
-and quorum; the target is a started, healthy voter (not a learner), not already leader, and caught up.
-Sends MoveLeader to the current leader's own endpoint, then waits until at least two members report the
-new leader. Not destructive but disruptive (writes pause for the hand-over), so it asks for --yes too.
-${OP_FLAGS_HELP}`);
-      return 0;
-    }
-    return runOpCommand(spec, args, io);
-  },
-};
+${MEMBER_REF_HELP}`,
+  positional: 'ID|NAME',
+  options: { to: { ...TARGET_OPTION, help: 'the member to lead (see above how it is read)' }, ...OP_OPTIONS },
+  footer: OP_FOOTER,
+  run: (args, io) => runOpCommand(spec, args, io),
+});

@@ -15,46 +15,44 @@ import { parseScenarioText, ScenarioFileError } from '../core/sim/scenario-file'
 import { BUILTIN_SCENARIOS, builtinScenario, ScenarioSpec } from '../core/sim/scenarios';
 import { specFromHealth } from '../core/sim/topology';
 import { toJsonLines, TraceEvent } from '../core/sim/trace';
-import { boolFlag, intFlag, ParsedArgs, stringFlag, UsageError } from './args';
-import { CliCommand } from './command';
+import { OptionTable, OptionValues, UsageError } from './args';
+import { defineCommand } from './command';
 import { CliIo, printJson, table } from './output';
 
-const HELP = `etcd-ops simulate --scenario NAME|FILE [flags]
+const BOOL = ['true', 'false'] as const;
 
-Rehearses a scenario on the embedded Raft simulator (etcd's raft: pre-vote, check-quorum, leader transfer,
-membership changes; etcd's strict reconfiguration checks), over many seeds with randomized fault timing.
-  --scenario NAME|FILE   a built-in scenario (--list) or a JSON scenario file
-  --members N            cluster size (built-ins; overrides a file's "members")
-  --runs N               Monte-Carlo runs, seeds S, S+1, ... (default 100)
-  --seed S               first seed (default 1); the same seed replays the same run, bit for bit
-  --trace FILE           write the worst run's trace as JSON lines {t, node, event, term, ...}
-  --heartbeat MS         heartbeat interval (default 100, etcd's)
-  --election MS          election timeout (default 1000, etcd's)
-  --pre-vote true|false  (default true)   --check-quorum true|false  (default true)
-  --step-down-on-removal true|false       a removed leader steps down at once (default false, as etcd 3.4/3.5)
-  --stall MS             a write stall longer than this counts as quorum lost (default 5 election timeouts)
-  --topology FILE        start from a real cluster: the output of "etcd-ops status --json"
-  --workers N            threads sharing the runs (default: one per idle core, up to 4, from 400 runs on);
-                         results do not depend on it
-  --list                 list the built-in scenarios
-  --json                 print {runs, seed, quorumLostRuns, leaderlessMs: {p50, p95, max}, eventsPerSec, ...}`;
+const OPTIONS = {
+  scenario: { type: 'string', value: 'NAME|FILE', help: 'a built-in scenario (--list) or a JSON scenario file; may also be given alone, without the flag' },
+  members: { type: 'integer', value: 'N', min: 1, help: 'cluster size (built-ins; overrides a file\'s "members")' },
+  runs: { type: 'integer', value: 'N', min: 1, max: 1_000_000, default: 100, help: 'Monte-Carlo runs, seeds S, S+1, ...' },
+  seed: { type: 'integer', value: 'S', min: 0, max: 0xffffffff, default: 1, help: 'first seed; the same seed replays the same run, bit for bit' },
+  trace: { type: 'string', value: 'FILE', help: 'write the worst run\'s trace as JSON lines {t, node, event, term, ...}' },
+  heartbeat: { type: 'integer', value: 'MS', min: 1, help: 'heartbeat interval (default 100, etcd\'s)' },
+  election: { type: 'integer', value: 'MS', min: 1, help: 'election timeout (default 1000, etcd\'s)' },
+  'pre-vote': { type: 'string', value: 'true|false', choices: BOOL, help: 'pre-vote (default true)' },
+  'check-quorum': { type: 'string', value: 'true|false', choices: BOOL, help: 'check-quorum (default true)' },
+  'step-down-on-removal': { type: 'string', value: 'true|false', choices: BOOL, help: 'a removed leader steps down at once (default false, as etcd 3.4 to 3.7)' },
+  stall: { type: 'integer', value: 'MS', min: 1, help: 'a write stall longer than this counts as quorum lost (default 5 election timeouts)' },
+  topology: { type: 'string', value: 'FILE', help: 'start from a real cluster: the output of "etcd-ops status --json"' },
+  workers: { type: 'integer', value: 'N', min: 1, max: 64, help: 'threads sharing the runs (default: one per idle core, up to 4, from 400 runs on); results do not depend on it' },
+  list: { type: 'boolean', help: 'list the built-in scenarios' },
+  json: { type: 'boolean', help: 'print {runs, seed, quorumLostRuns, leaderlessMs: {p50, p95, max}, eventsPerSec, ...}' },
+} as const satisfies OptionTable;
 
-function boolValue(args: ParsedArgs, name: string): boolean | undefined {
-  const v = args.flags.get(name);
-  if (v === undefined) return undefined;
-  if (v === true || v === 'true') return true;
-  if (v === 'false') return false;
-  throw new UsageError(`--${name} must be true or false, got "${v}"`);
+type SimulateValues = OptionValues<typeof OPTIONS>;
+
+function boolValue(v: 'true' | 'false' | string | undefined): boolean | undefined {
+  return v === undefined ? undefined : v === 'true';
 }
 
-function timingFromFlags(args: ParsedArgs): Partial<SimTiming> {
-  const t: Partial<SimTiming> = {};
-  if (args.flags.has('heartbeat')) t.heartbeatMs = intFlag(args, 'heartbeat', 0, 1);
-  if (args.flags.has('election')) t.electionMs = intFlag(args, 'election', 0, 1);
-  t.preVote = boolValue(args, 'pre-vote');
-  t.checkQuorum = boolValue(args, 'check-quorum');
-  t.stepDownOnRemoval = boolValue(args, 'step-down-on-removal');
-  return t;
+function timingFromFlags(values: SimulateValues): Partial<SimTiming> {
+  return {
+    heartbeatMs: values.heartbeat,
+    electionMs: values.election,
+    preVote: boolValue(values['pre-vote']),
+    checkQuorum: boolValue(values['check-quorum']),
+    stepDownOnRemoval: boolValue(values['step-down-on-removal']),
+  };
 }
 
 /** What a worker thread needs to rebuild the same scenario (functions do not cross threads). */
@@ -236,44 +234,44 @@ function defaultWorkers(runs: number): number {
   return Math.max(1, Math.min(4, Math.floor(idle + 0.25), Math.floor(runs / 200)));
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'rehearse a scenario on the embedded Raft simulator (Monte-Carlo over seeds)',
-  async run(args, io) {
+  synopsis: '--scenario NAME|FILE [--members N] [--runs N] [--seed S] [--trace FILE] [options] [--json]',
+  description: `Rehearses a scenario on the embedded Raft simulator (etcd's raft: pre-vote, check-quorum, leader
+transfer, membership changes; etcd's strict reconfiguration checks), over many seeds with randomized fault
+timing. Touches no cluster.`,
+  positional: 'NAME|FILE',
+  options: OPTIONS,
+  footer: 'Exit: 0 when the runs completed (whatever they found), 1 when they could not run (a trace that cannot be written), 2 usage error (an unknown scenario, a bad scenario or topology file, bad timing).',
+  async run({ values, positional, given }, io) {
     if (!isMainThread && workerData?.[SLICE_KEY]) {
       parentPort!.postMessage({ results: await runSlice(workerData[SLICE_KEY] as SliceJob) });
       return 0;
     }
-    if (boolFlag(args, 'help')) { io.out(HELP); return 0; }
-    if (args.flags.has('list')) {
+    if (values.list) {
       const rows = BUILTIN_SCENARIOS.map((s) => [s.name, String(s.defaultMembers), s.summary]);
-      if (boolFlag(args, 'json')) printJson(io, BUILTIN_SCENARIOS.map((s) => ({ name: s.name, defaultMembers: s.defaultMembers, summary: s.summary })));
+      if (values.json) printJson(io, BUILTIN_SCENARIOS.map((s) => ({ name: s.name, defaultMembers: s.defaultMembers, summary: s.summary })));
       else io.out(table(['SCENARIO', 'MEMBERS', 'WHAT HAPPENS'], rows));
       return 0;
     }
-    const ref = stringFlag(args, 'scenario') ?? args.positionals[0];
+    if (values.scenario !== undefined && positional !== undefined) throw new UsageError(`give the scenario once: --scenario ${values.scenario} or ${positional}, not both`);
+    const ref = values.scenario ?? positional;
     if (!ref) throw new UsageError('--scenario NAME|FILE is required (etcd-ops simulate --list shows the built-ins)');
-    const membersFlag = args.flags.has('members') ? intFlag(args, 'members', 3, 1) : undefined;
-    const seed = intFlag(args, 'seed', 1, 0);
-    if (seed > 0xffffffff) throw new UsageError('--seed must be < 2^32');
-    const runs = intFlag(args, 'runs', 100, 1);
-    if (runs > 1_000_000) throw new UsageError('--runs must be <= 1000000');
-    const traceFile = stringFlag(args, 'trace');
-    const topologyFile = stringFlag(args, 'topology');
+    const { members: membersFlag, seed, runs, trace: traceFile, topology: topologyFile } = values;
     let timing: SimTiming;
-    const flagTiming = timingFromFlags(args);
+    const flagTiming = timingFromFlags(values);
     try {
       timing = resolveTiming(flagTiming);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const stallMs = args.flags.has('stall') ? intFlag(args, 'stall', 0, 1) : undefined;
+    const stallMs = values.stall;
     const topology = topologyFile ? specFromHealth(loadTopology(topologyFile)) : undefined;
     const scenario = loadScenario(ref, topology ? topology.members.length : membersFlag);
     const source = scenarioSource(scenario);
     const specFor = (s: number): ScenarioSpec => (topology ? { ...source(s), members: topology.members.length } : source(s));
     const spec = specFor(seed);
-    const workers = args.flags.has('workers') ? intFlag(args, 'workers', 1, 1) : defaultWorkers(runs);
-    if (workers > 64) throw new UsageError('--workers must be <= 64');
+    const workers = values.workers ?? defaultWorkers(runs);
     // Flags win over the file's timing; the file's timing over etcd's defaults.
     try {
       timing = resolveTiming({ ...ETCD_DEFAULT_TIMING, ...spec.timing, ...Object.fromEntries(Object.entries(flagTiming).filter(([, v]) => v !== undefined)) });
@@ -297,14 +295,14 @@ export const command: CliCommand = {
     // unlike wall time does not depend on what else the machine runs.
     const cpu = process.cpuUsage();
     const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
-    if (boolFlag(args, 'json')) printJson(io, { ...summary, workers: Math.min(workers, runs), cpuMs, timing, trace: traceFile ?? null });
+    if (values.json) printJson(io, { ...summary, workers: Math.min(workers, runs), cpuMs, timing, trace: traceFile ?? null });
     else {
       const quote = (x: string) => (/^[\w./:=-]+$/.test(x) ? x : `'${x.replace(/'/g, `'\\''`)}'`);
       const same = ['--scenario', ref, ...(topologyFile ? ['--topology', topologyFile] : ['--members', String('builtin' in scenario ? scenario.members : spec.members ?? 3)]),
-        ...[...args.flags].filter(([k]) => ['heartbeat', 'election', 'pre-vote', 'check-quorum', 'step-down-on-removal', 'stall'].includes(k))
+        ...[...given].filter(([k]) => ['heartbeat', 'election', 'pre-vote', 'check-quorum', 'step-down-on-removal', 'stall'].includes(k))
           .flatMap(([k, v]) => [`--${k}`, String(v)])];
       printSummary(io, summary, timing, traceFile, same.map(quote).join(' '));
     }
     return 0;
   },
-};
+});

@@ -2,9 +2,8 @@
 import { ClusterHealth, HttpCheck, MemberHealth, quorumJudged } from '../core/cluster-model';
 import { refreshCluster } from '../core/etcd/live-health';
 import { formatBytes } from '../core/format';
-import { boolFlag } from './args';
-import { CliCommand } from './command';
-import { profileFromFlags } from './connection-flags';
+import { defineCommand } from './command';
+import { CONNECTION_OPTIONS, profileFromFlags } from './connection-flags';
 import { CliIo, printJson, table } from './output';
 
 export function memberJson(m: MemberHealth) {
@@ -70,15 +69,19 @@ function printTable(io: CliIo, h: ClusterHealth): void {
   for (const f of h.findings) io.out(`${f.severity.toUpperCase()} ${f.code}: ${f.message}\n  -> ${f.remediation}`);
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'live health of every member: leader, term, indexes, db size and quota, alarms, latency, /livez and /readyz, quorum',
-  async run(args, io) {
-    if (boolFlag(args, 'help')) {
-      io.out('etcd-ops status --endpoints URL[,URL...] [--cacert F] [--cert F] [--key F] [--timeout MS] [--json]');
-      return 0;
-    }
-    const health = await refreshCluster(profileFromFlags(args));
-    if (boolFlag(args, 'json')) printJson(io, statusJson(health));
+  synopsis: '--endpoints URL[,URL...] [--cacert FILE --cert FILE --key FILE] [--timeout MS] [--json]',
+  description: `Asks every endpoint in parallel for its status (read-only: monitoring never writes to the cluster)
+and prints one row per member with the cluster's quorum.`,
+  options: {
+    json: { type: 'boolean', help: 'print the result as JSON' },
+    ...CONNECTION_OPTIONS,
+  },
+  footer: 'Exit: 0 when it could report (even with members down), 1 when no endpoint answered, 2 usage error.',
+  async run({ values }, io) {
+    const health = await refreshCluster(profileFromFlags(values));
+    if (values.json) printJson(io, statusJson(health));
     else printTable(io, health);
     if (health.connectionProblem) {
       io.err(`etcd-ops status: ${health.connectionProblem}`);
@@ -91,4 +94,4 @@ export const command: CliCommand = {
     }
     return 0;
   },
-};
+});

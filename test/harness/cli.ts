@@ -1,8 +1,18 @@
 // Runs the built CLI (dist/cli.js) as a real process, the way an operator does.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+const root = path.resolve(__dirname, '..', '..');
+export const CLI = path.join(root, 'dist', 'cli.js');
+
+/** npm test builds first; a single-file run rebuilds when the sources are newer than the bundle. */
+export function ensureBuilt(): void {
+  const built = fs.existsSync(CLI) ? fs.statSync(CLI).mtimeMs : 0;
+  const newest = (fs.readdirSync(path.join(root, 'src'), { recursive: true }) as string[])
+    .map((f) => fs.statSync(path.join(root, 'src', f)).mtimeMs).reduce((a, b) => Math.max(a, b), 0);
+  if (newest > built) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+}
 
 export interface CliRun {
   code: number;

@@ -2,12 +2,12 @@
 // `etcd-ops status` as a process against real etcd: JSON shape, table, exit codes, one-line failures.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runCli, tlsFlags } from '../harness/cli';
+import { ensureBuilt, runCli, tlsFlags } from '../harness/cli';
 import { EtcdTestCluster } from '../harness/etcd-cluster';
 
 describe('etcd-ops status (real etcd)', () => {
   let cluster: EtcdTestCluster;
-  before(async () => { cluster = await EtcdTestCluster.start({ members: 3 }); });
+  before(async () => { ensureBuilt(); cluster = await EtcdTestCluster.start({ members: 3 }); });
   after(async () => cluster?.close());
 
   it('prints the documented JSON shape', async () => {
@@ -92,6 +92,47 @@ describe('etcd-ops status (real etcd)', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--timeout must be an integer/);
     assert.doesNotMatch(bad.stderr + missing.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('refuses an unknown flag, a stray argument and a missing value: exit 2, one line, nothing printed', async () => {
+    const conn = ['--endpoints', cluster.endpoints.join(','), ...tlsFlags(cluster.tls)];
+    for (const [argv, re] of [
+      [['status', ...conn, '--no-such-flag'], /^etcd-ops status: unknown flag --no-such-flag;/],
+      [['status', ...conn, '--jsn'], /unknown flag --jsn \(did you mean --json\?\)/],
+      [['status', '--insecure-skip-verify', ...conn], /unknown flag --insecure-skip-verify/],
+      [['status', ...conn, 'm1'], /unexpected argument "m1": this command takes flags only/],
+      [['status', ...conn, '--cacert'], /--cacert needs a value \(--cacert FILE\)/],
+      [['status', '--timeout', '--json', ...conn], /--timeout needs a value/],
+      [['status', ...conn, '--timeout', '2s'], /--timeout must be an integer >= 1, got "2s"/],
+    ] as [string[], RegExp][]) {
+      const r = await runCli(argv);
+      assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, re);
+    }
+  });
+
+  it('reads ETCDCTL_ENDPOINTS, ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY; flags win over them', async () => {
+    const env = { ETCDCTL_ENDPOINTS: cluster.endpoints.join(','), ETCDCTL_CACERT: cluster.tls.caFile, ETCDCTL_CERT: cluster.tls.certFile, ETCDCTL_KEY: cluster.tls.keyFile };
+    const fromEnv = await runCli(['status', '--json'], { env });
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    assert.deepEqual(JSON.parse(fromEnv.stdout).quorum, { voters: 3, healthy: 3, needed: 2, ok: true });
+    const flagged = await runCli(['status', '--json', '--endpoints', cluster.endpoints[1], ...tlsFlags(cluster.tls)],
+      { env: { ...env, ETCDCTL_ENDPOINTS: 'https://127.0.0.1:1', ETCDCTL_CACERT: cluster.pki.foreignCa } });
+    assert.equal(flagged.code, 0, flagged.stderr);
+    assert.ok(JSON.parse(flagged.stdout).members.some((m: { endpoint: string; healthy: boolean }) => m.endpoint === cluster.endpoints[1] && m.healthy));
+  });
+
+  it('keeps TLS verification on: a CA that did not sign the servers gets no answer', async () => {
+    const r = await runCli(['status', '--endpoints', cluster.endpoints.join(','), '--cacert', cluster.pki.foreignCa,
+      '--cert', cluster.tls.certFile, '--key', cluster.tls.keyFile, '--json', '--timeout', '1000']);
+    assert.equal(r.code, 1, r.stdout);
+    assert.ok(JSON.parse(r.stdout).members.every((m: { healthy: boolean }) => !m.healthy));
+    const help = await runCli(['status', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /TLS server verification is always on; no flag turns it off/);
+    assert.doesNotMatch(help.stdout, /insecure/);
   });
 
   it('reports a dead member 1 quickly while the others answer', async () => {

@@ -90,10 +90,11 @@ describe('diagnose on real etcd data dirs', { timeout: 180000 }, () => {
 
   it('CLI with --endpoints asks the live cluster itself: removed, foreign, learner, joined', async () => {
     const endpoints = fx.cluster.members.filter((m) => m.process).map((m) => m.clientUrl).join(',');
-    for (const [key, state] of [['removed', 'removed'], ['foreign', 'foreign-cluster'], ['learner', 'learner'], ['joined', 'joined']] as const) {
+    // Exit 1 for an error-level state (removed, another cluster's), 0 for a warning (learner) or none.
+    for (const [key, state, exit] of [['removed', 'removed', 1], ['foreign', 'foreign-cluster', 1], ['learner', 'learner', 0], ['joined', 'joined', 0]] as const) {
       const io = captureIo();
       const code = await untouched(fx.dirs[key], () => main(['diagnose', '--data-dir', fx.dirs[key], '--endpoints', endpoints, ...tlsFlags(), '--json'], io));
-      assert.equal(code, 0, io.stderr.join('\n'));
+      assert.equal(code, exit, io.stderr.join('\n'));
       const out = JSON.parse(io.stdout.join('\n'));
       assert.equal(out.state, state, key);
       assert.ok(Array.isArray(out.findings) && out.findings.every((f: { severity: string; code: string; message: string; remediation: string }) => f.severity && f.code && f.message && f.remediation));
@@ -155,7 +156,8 @@ describe('diagnose on real etcd data dirs', { timeout: 180000 }, () => {
   it('CLI text output and unusable input: one line, non-zero exit, no stack trace', () => {
     const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 30000 });
     const ok = cli(['diagnose', '--data-dir', fx.dirs.removed]);
-    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.status, 1, ok.stderr);
+    assert.match(ok.stderr, /^etcd-ops diagnose: removed: 1 error found \(state-removed\)\n$/);
     assert.match(ok.stdout, /: REMOVED\n/);
     assert.match(ok.stdout, /\$ mv /);
     for (const args of [['diagnose', '--data-dir', path.join(fx.root, 'nope')], ['diagnose', '--data-dir', path.join(fx.dirs.joined, 'member', 'snap', 'db')], ['diagnose']]) {

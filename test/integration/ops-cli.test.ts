@@ -1,25 +1,13 @@
 // `etcd-ops move-leader` and `etcd-ops remove-member` as real processes (node dist/cli.js) against a real
-// 3-member cluster: refusal without --yes, dry run, --json shape, readable output, exit codes.
+// 3-member cluster: mistakes in the command line, refusal without --yes, dry run, --json shape, readable
+// output, exit codes (0 done, 1 refused or failed, 2 usage).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli';
 import { CliIo } from '../../src/cli/output';
-import { CLI, runCli, tlsFlags } from '../harness/cli';
+import { ensureBuilt, runCli, tlsFlags } from '../harness/cli';
 import { EtcdTestCluster } from '../harness/etcd-cluster';
 import { ctlLeader, ctlMembers, idOf, live, waitLeader } from './ops-support';
-
-const root = path.resolve(__dirname, '..', '..');
-
-/** npm test builds first; a single-file run rebuilds when the sources are newer than the bundle. */
-function ensureBuilt(): void {
-  const built = fs.existsSync(CLI) ? fs.statSync(CLI).mtimeMs : 0;
-  const newest = (fs.readdirSync(path.join(root, 'src'), { recursive: true }) as string[])
-    .map((f) => fs.statSync(path.join(root, 'src', f)).mtimeMs).reduce((a, b) => Math.max(a, b), 0);
-  if (newest > built) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
-}
 
 describe('etcd-ops move-leader / remove-member (real etcd, CLI process)', () => {
   let cluster: EtcdTestCluster;
@@ -36,19 +24,57 @@ describe('etcd-ops move-leader / remove-member (real etcd, CLI process)', () => 
     return live(cluster).find((m) => m.name !== leader)!.name;
   };
 
-  it('refuses without --yes when not on a terminal: one line, exit 3, nothing changed', async () => {
+  it('a typo of --dry-run beside --yes is a usage error: exit 2, one line, m3 still a member', async () => {
+    const leader = await waitLeader(cluster, live(cluster));
+    const before = await ctlMembers(cluster, live(cluster));
+    assert.ok(before.some((m) => m.name === 'm3'));
+    const r = await runCli(['remove-member', '--member', 'm3', '--yes', '--dryrun', ...conn]);
+    assert.equal(r.code, 2, r.stderr + r.stdout);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^etcd-ops remove-member: unknown flag --dryrun \(did you mean --dry-run\?\)/);
+    assert.deepEqual(await ctlMembers(cluster, live(cluster)), before);
+    assert.equal(await ctlLeader(cluster, live(cluster)), leader);
+  });
+
+  it('every other mistake in a destructive command line: exit 2 before anything is sent', async () => {
+    const leader = await waitLeader(cluster, live(cluster));
+    const target = await follower();
+    const before = await ctlMembers(cluster, live(cluster));
+    const lines: [string[], RegExp][] = [
+      [['move-leader', '--to', target, '--yes', '--dryrun', ...conn], /unknown flag --dryrun \(did you mean --dry-run\?\)/],
+      [['remove-member', '--member', target, '--yes', '--insecure-skip-verify', ...conn], /unknown flag --insecure-skip-verify/],
+      [['remove-member', '--member', target, '--yes', '--deadline', 'soon', ...conn], /--deadline must be an integer >= 1000, got "soon"/],
+      [['remove-member', '--yes', ...conn, '--member'], /--member needs a value/],
+      [['remove-member', '--member', target, '--yes', 'now', ...conn], /give the member once: --member \S+ or now, not both/],
+      [['remove-member', '--member', target, '--member', `${target}x`, '--yes', ...conn], /--member given twice/],
+      [['remove-member', '--member', target, '--yes', '--dry-run=false', ...conn], /--dry-run takes no value/],
+      [['move-leader', '--to', target, '-y', ...conn], /unknown flag -y/],
+    ];
+    for (const [argv, re] of lines) {
+      const r = await runCli(argv);
+      assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}${r.stdout}`);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, re);
+    }
+    assert.deepEqual(await ctlMembers(cluster, live(cluster)), before);
+    assert.equal(await ctlLeader(cluster, live(cluster)), leader);
+  });
+
+  it('refuses without --yes when not on a terminal: one line, exit 1, nothing changed', async () => {
     const leader = await waitLeader(cluster, live(cluster));
     const target = await follower();
     const members = await ctlMembers(cluster, live(cluster));
     for (const args of [['move-leader', '--to', target], ['remove-member', '--member', target]]) {
       const r = await runCli([...args, ...conn]);
-      assert.equal(r.code, 3, r.stderr);
+      assert.equal(r.code, 1, r.stderr);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, /without --yes.*--dry-run/);
     }
     const json = await runCli(['remove-member', '--member', target, '--json', ...conn]);
-    assert.equal(json.code, 3);
+    assert.equal(json.code, 1);
     const out = JSON.parse(json.stdout);
     assert.equal(out.refused, true);
     assert.equal(out.ok, false);
@@ -91,14 +117,14 @@ describe('etcd-ops move-leader / remove-member (real etcd, CLI process)', () => 
     assert.equal(await ctlLeader(cluster, live(cluster)), target);
   });
 
-  it('move-leader --yes prints readable steps with timings; a refused check exits 3 with the reason', async () => {
+  it('move-leader --yes prints readable steps with timings; a refused check exits 1 with the reason', async () => {
     const target = await follower();
     const r = await runCli(['move-leader', '--to', target, '--yes', ...conn]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /✓ transfer leadership \S+ -> \S+\s+\d+ ms/);
     assert.match(r.stdout, /^OK: \S+ leads now/m);
     const again = await runCli(['move-leader', '--to', target, '--yes', ...conn]);
-    assert.equal(again.code, 3);
+    assert.equal(again.code, 1);
     assert.match(again.stdout, /✗ target-not-leader/);
     assert.match(again.stderr, new RegExp(`${target} is already the leader`));
   });
@@ -115,7 +141,7 @@ describe('etcd-ops move-leader / remove-member (real etcd, CLI process)', () => 
       return { io, out, err, questions };
     };
     const no = session('n');
-    assert.equal(await main(['move-leader', '--to', target, ...conn], no.io), 3);
+    assert.equal(await main(['move-leader', '--to', target, ...conn], no.io), 1);
     assert.match(no.questions[0], new RegExp(`^Move leadership from ${leader} to ${target}\\? \\[y/N\\] $`));
     assert.match(no.out[0], /^Plan:[\s\S]*Checks:[\s\S]*✓ target-caught-up/);
     assert.match(no.err.join('\n'), /not confirmed: nothing was changed/);
@@ -146,5 +172,7 @@ describe('etcd-ops move-leader / remove-member (real etcd, CLI process)', () => 
     const help = await runCli(['move-leader', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /asks for --yes too/);
+    assert.match(help.stdout, /^Exit: 0 done \(or dry run passed\), 1 refused/m);
+    assert.equal((await runCli(['help', 'move-leader'])).stdout, help.stdout);
   });
 });
