@@ -3,7 +3,7 @@
 import type { Etcd3 as Etcd3Client } from 'etcd3';
 import { decimalToHex, hexToDecimal } from '../ids';
 import { MemberStatus } from '../cluster-model';
-import { MemberInfo } from '../port';
+import { abortError, isAbortError, MemberInfo, throwIfAborted } from '../port';
 import { explainConnectionError, TlsMaterial } from './tls';
 
 export class EndpointError extends Error {
@@ -49,6 +49,22 @@ function loadGrpc(): typeof import('./grpc') {
   return grpcModule;
 }
 
+type CallOptions = import('@grpc/grpc-js').CallOptions;
+type GrpcInterceptor = (options: import('@grpc/grpc-js').InterceptorOptions, next: import('@grpc/grpc-js/build/src/client-interceptors').NextCall)
+  => import('@grpc/grpc-js/build/src/client-interceptors').InterceptingCallInterface;
+
+/** gRPC call options whose interceptor cancels the call on the wire when `signal` aborts (CANCELLED = 1). */
+function cancelledBy(signal: AbortSignal | undefined): CallOptions {
+  if (!signal) return {};
+  return {
+    interceptors: [((options, next) => {
+      const call = next(options);
+      signal.addEventListener('abort', () => call.cancelWithStatus(1, 'cancelled: the operation ended'), { once: true });
+      return call;
+    }) as GrpcInterceptor as never],
+  };
+}
+
 const toNumber = (v: string | number | undefined | null): number => (v === undefined || v === null || v === '' ? 0 : Number(v));
 
 export class EndpointClient {
@@ -74,25 +90,34 @@ export class EndpointClient {
     });
   }
 
-  /** Runs a call with a hard timer as well as the gRPC deadline: a stopped peer must never hang us. */
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a call with a hard timer as well as the gRPC deadline: a stopped peer must never hang us. With a
+   * signal, the call is not sent once it is aborted, and a pending one is cancelled on the wire.
+   */
+  private async call<T>(what: string, fn: (options: CallOptions) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    throwIfAborted(signal);
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    // One controller per call, so the long-lived operation signal carries one listener per pending call only.
+    const thisCall = signal ? new AbortController() : undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new EndpointError(this.endpoint, `${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs + 250);
+      if (signal) { onAbort = () => { thisCall?.abort(); reject(abortError(signal)); }; signal.addEventListener('abort', onAbort, { once: true }); }
     });
     try {
-      return await Promise.race([fn(), timeout]);
+      return await Promise.race([fn(cancelledBy(thisCall?.signal)), timeout]);
     } catch (err) {
-      if (err instanceof EndpointError) throw err;
+      if (err instanceof EndpointError || isAbortError(err)) throw err;
       const raw = (err as Error).message ?? String(err);
       throw new EndpointError(this.endpoint, `${what}: ${explainConnectionError(raw)}`, raw);
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  async status(): Promise<StatusResult> {
-    const r = await this.call('status', () => this.client.maintenance.status());
+  async status(signal?: AbortSignal): Promise<StatusResult> {
+    const r = await this.call('status', (o) => this.client.maintenance.status(o), signal);
     return {
       memberId: decimalToHex(r.header.member_id) ?? '',
       clusterId: decimalToHex(r.header.cluster_id),
@@ -131,27 +156,28 @@ export class EndpointClient {
       .filter((a) => a.alarm !== 'NONE' && a.alarm !== '0');
   }
 
-  async memberList(): Promise<{ clusterId: string | null; members: MemberInfo[] }> {
-    const r = await this.call('member list', () => this.client.cluster.memberList({}));
+  /** `linearizable` needs etcd >= 3.5 (3.4 ignores it and answers from the member's own state). */
+  async memberList(options: { linearizable?: boolean; signal?: AbortSignal } = {}): Promise<{ clusterId: string | null; members: MemberInfo[] }> {
+    const r = await this.call('member list', (o) => this.client.cluster.memberList({ linearizable: options.linearizable ?? false }, o), options.signal);
     return { clusterId: decimalToHex(r.header.cluster_id), members: r.members.map(toMemberInfo) };
   }
 
-  async moveLeader(targetId: string): Promise<void> {
-    await this.call('move leader', () => this.client.maintenance.moveLeader({ targetID: hexToDecimal(targetId) }));
+  async moveLeader(targetId: string, signal?: AbortSignal): Promise<void> {
+    await this.call('move leader', (o) => this.client.maintenance.moveLeader({ targetID: hexToDecimal(targetId) }, o), signal);
   }
 
-  async removeMember(memberId: string): Promise<MemberInfo[]> {
-    const r = await this.call('member remove', () => this.client.cluster.memberRemove({ ID: hexToDecimal(memberId) }));
+  async removeMember(memberId: string, signal?: AbortSignal): Promise<MemberInfo[]> {
+    const r = await this.call('member remove', (o) => this.client.cluster.memberRemove({ ID: hexToDecimal(memberId) }, o), signal);
     return r.members.map(toMemberInfo);
   }
 
-  async addMember(peerURLs: string[], isLearner: boolean): Promise<MemberInfo> {
-    const r = await this.call('member add', () => this.client.cluster.memberAdd({ peerURLs, isLearner } as never));
+  async addMember(peerURLs: string[], isLearner: boolean, signal?: AbortSignal): Promise<MemberInfo> {
+    const r = await this.call('member add', (o) => this.client.cluster.memberAdd({ peerURLs, isLearner } as never, o), signal);
     return toMemberInfo(r.member);
   }
 
-  async promoteMember(memberId: string): Promise<MemberInfo[]> {
-    const r = await this.call('member promote', () => this.client.cluster.memberPromote({ ID: hexToDecimal(memberId) }));
+  async promoteMember(memberId: string, signal?: AbortSignal): Promise<MemberInfo[]> {
+    const r = await this.call('member promote', (o) => this.client.cluster.memberPromote({ ID: hexToDecimal(memberId) }, o), signal);
     return r.members.map(toMemberInfo);
   }
 
