@@ -13,7 +13,7 @@ import { LeaderWatch } from './leader-watch';
 import { freshLeaderView, leaderListView } from './member-list-source';
 import { findById, label, shortName } from './member-ref';
 import { confirmAndRecheck, nameResolver, readAfter, readCluster, readClusterAndTarget, watchedMembers } from './op-common';
-import { OpRun, OpStop } from './op-run';
+import { OpRun, StepTimeout } from './op-run';
 import { Decision } from './recheck';
 import { RemovalAssessment, removalChecks, RemovalRuleOptions } from './removal-rules';
 import { answeringLeader } from './transfer-rules';
@@ -182,12 +182,12 @@ async function removeThroughSurvivor(run: OpRun, target: MemberHealth, via: Memb
   const targetId = target.id as string;
   const through = via[0];
   if (!through) throw new Error('no healthy surviving member to send the removal through');
-  return run.step(`remove ${shortName(target)} via ${shortName(through)}`, async (note) => {
+  let attempts = 0;
+  let refusedSince: number | null = null;
+  const refusals = () => (refusedSince !== null ? `etcd refused ${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatMs(run.now() - refusedSince)} ("unhealthy cluster")` : '');
+  const attemptAll = () => run.step(`remove ${shortName(target)} via ${shortName(through)}`, async (note) => {
     run.changed = true;
-    let attempts = 0;
-    let refusedSince: number | null = null;
     let backoff = BACKOFF_START_MS;
-    const refusals = () => (refusedSince !== null ? `etcd refused ${attempts - 1 || attempts} attempt(s) over ${formatMs(run.now() - refusedSince)} ("unhealthy cluster"), nothing was applied` : '');
     for (;;) {
       throwIfAborted(note.signal);
       attempts++;
@@ -234,6 +234,13 @@ async function removeThroughSurvivor(run: OpRun, target: MemberHealth, via: Memb
       }
     }
   });
+  try {
+    return await attemptAll();
+  } catch (err) {
+    // Past the step's bound between two refused attempts: nothing is pending, nothing was removed.
+    if (err instanceof StepTimeout && !run.pending && refusedSince !== null) throw new StepTimeout(`${err.message}: ${refusals()}; nothing was removed`);
+    throw err;
+  }
 }
 
 /**
