@@ -23,6 +23,35 @@ describe('ops engine: confirmation, deadline and abort (real etcd)', () => {
     return { leader, followers };
   }
 
+  it('EtcdPort: an aborted signal sends nothing; a pending call to a frozen member is cancelled at once', async () => {
+    const { followers } = await roles();
+    const frozen = followers[0];
+    const frozenId = await idOf(cluster, frozen, live(cluster));
+    const port = portFor(cluster, live(cluster), 5000);
+    try {
+      await port.snapshot();
+      const gone = new AbortController();
+      gone.abort();
+      await assert.rejects(port.memberStatus(frozenId, { signal: gone.signal }), { name: 'AbortError' });
+      cluster.pause(frozen);
+      const abort = new AbortController();
+      const started = Date.now();
+      const pending = port.memberStatus(frozenId, { signal: abort.signal });
+      setTimeout(() => abort.abort(), 200);
+      await assert.rejects(pending, { name: 'AbortError' });
+      const took = Date.now() - started;
+      assert.ok(took < 2000, `cancelled after ${took} ms, not at the 5 s call timeout`);
+      const sleepAbort = new AbortController();
+      setTimeout(() => sleepAbort.abort(), 50);
+      const t0 = Date.now();
+      await assert.rejects(port.sleep(10_000, { signal: sleepAbort.signal }), { name: 'AbortError' });
+      assert.ok(Date.now() - t0 < 2000);
+    } finally {
+      cluster.resume(frozen);
+      await port.close();
+    }
+  });
+
   it('the member list for the checks is read through the leader, whichever endpoint the profile names', async () => {
     const { leader, followers } = await roles();
     const leaderId = await idOf(cluster, leader, live(cluster));
