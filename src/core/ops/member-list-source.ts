@@ -73,8 +73,8 @@ export interface ListSource {
 export async function leaderListView(run: OpRun, h: ClusterHealth, stepName = 'read the member list through the leader'): Promise<ListSource> {
   const leader = answeringLeader(h);
   if (!leader) {
-    return { view: h, check: { name: 'member-list-source', ok: false, severity: 'error',
-      detail: 'no answering leader to read the member list through: a list from any other member may be stale' } };
+    return { view: h, check: { name: 'member-list-source', ok: false,
+      detail: 'no answering leader to read the member list through: a list from any other member may be stale', severity: 'error' } };
   }
   const version = leader.status?.version;
   try {
@@ -87,10 +87,10 @@ export async function leaderListView(run: OpRun, h: ClusterHealth, stepName = 'r
     const how = honoursLinearizableList(version)
       ? 'linearizably'
       : `as its own applied state (etcd ${version ?? '?'} ignores the linearizable flag, which needs 3.5: the best available)`;
-    return { view, check: { name: 'member-list-source', ok: true, severity: 'info',
-      detail: `quorum math uses the member list read through the leader ${label(leader)}, ${how}${notes.length ? `; ${notes.join('; ')}` : ''}` } };
+    return { view, check: { name: 'member-list-source', ok: true,
+      detail: `quorum math uses the member list read through the leader ${label(leader)}, ${how}${notes.length ? `; ${notes.join('; ')}` : ''}`, severity: 'info' } };
   } catch (err) {
-    return { view: h, check: { name: 'member-list-source', ok: false, severity: 'error',
-      detail: `could not read the member list through the leader ${label(leader)}: ${errorText(err)}` } };
+    return { view: h, check: { name: 'member-list-source', ok: false,
+      detail: `could not read the member list through the leader ${label(leader)}: ${errorText(err)}`, severity: 'error' } };
   }
 }

@@ -34,7 +34,7 @@ export async function moveLeader(port: ClusterPort, to: string, options: OpOptio
       const target = findById(view, targetId);
       const checks: OpCheck[] = [...targetCheck, source.check];
       if (target) checks.push(...transferChecks(view, target, run.options.maxLagEntries));
-      else checks.push({ name: 'target-exists', ok: false, severity: 'error', detail: `${shortName(found)} is not in the leader's member list` });
+      else checks.push({ name: 'target-exists', ok: false, detail: `${shortName(found)} is not in the leader's member list`, severity: 'error' });
       const watched = watchedMembers(view);
       return { view, target, leader: answeringLeader(view), watched, checks, plan: planFor(view, target ?? found, watched.length, run) };
     };

@@ -50,7 +50,7 @@ export async function removeMember(port: ClusterPort, member: string, options: O
       const target = findById(source.view, targetId);
       const checks: OpCheck[] = [...targetCheck, source.check];
       if (!target) {
-        checks.push({ name: 'member-exists', ok: false, severity: 'error', detail: `${shortName(target0)} is not in the leader's member list` });
+        checks.push({ name: 'member-exists', ok: false, detail: `${shortName(target0)} is not in the leader's member list`, severity: 'error' });
         return { view: source.view, target, checks, plan: planFor(target0, { checks: [], successor: null, via: [] }, run),
           assessment: { checks: [], successor: null, via: [] } };
       }
