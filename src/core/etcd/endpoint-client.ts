@@ -50,18 +50,17 @@ function loadGrpc(): typeof import('./grpc') {
 }
 
 type CallOptions = import('@grpc/grpc-js').CallOptions;
-type GrpcInterceptor = (options: import('@grpc/grpc-js').InterceptorOptions, next: import('@grpc/grpc-js/build/src/client-interceptors').NextCall)
-  => import('@grpc/grpc-js/build/src/client-interceptors').InterceptingCallInterface;
+type Interceptor = import('@grpc/grpc-js').Interceptor;
 
 /** gRPC call options whose interceptor cancels the call on the wire when `signal` aborts (CANCELLED = 1). */
 function cancelledBy(signal: AbortSignal | undefined): CallOptions {
   if (!signal) return {};
   return {
-    interceptors: [((options, next) => {
+    interceptors: [((options: Parameters<Interceptor>[0], next: Parameters<Interceptor>[1]) => {
       const call = next(options);
       signal.addEventListener('abort', () => call.cancelWithStatus(1, 'cancelled: the operation ended'), { once: true });
       return call;
-    }) as GrpcInterceptor as never],
+    }) as unknown as Interceptor],
   };
 }
 
