@@ -31,11 +31,13 @@ export async function ctlMembers(cluster: EtcdTestCluster, via: HarnessMember[])
 
 /** The leader's member name according to `etcdctl endpoint status` of the given members; null if none leads. */
 export async function ctlLeader(cluster: EtcdTestCluster, via: HarnessMember[]): Promise<string | null> {
-  const out = await cluster.etcdctl(['endpoint', 'status'], via.map((m) => m.clientUrl), 8000).catch(() => '');
-  // endpoint, id, version, db size, is leader, is learner, raft term, raft index, applied index, errors
-  const leaderRow = out.trim().split('\n').map((l) => l.split(', ')).find((f) => f[4] === 'true');
+  const out = await cluster.etcdctl(['endpoint', 'status', '-w', 'json'], via.map((m) => m.clientUrl), 8000).catch(() => '[]');
+  // JSON, as the table's columns differ between versions; ids exceed 2^53, so they are read as text.
+  const rows = JSON.parse(out.replace(/"(member_id|leader|cluster_id)":(\d+)/g, '"$1":"$2"')) as
+    { Endpoint: string; Status?: { header: { member_id: string }; leader?: string } }[];
+  const leaderRow = rows.find((r) => r.Status?.leader && r.Status.header.member_id === r.Status.leader);
   if (!leaderRow) return null;
-  return cluster.members.find((m) => m.clientUrl === leaderRow[0])?.name ?? null;
+  return cluster.members.find((m) => m.clientUrl === leaderRow.Endpoint)?.name ?? null;
 }
 
 /** Waits until etcdctl, asked through `via`, names a leader among `via`; returns its name. */
