@@ -2,7 +2,8 @@
 // per-member truth we want neither, so fault policies are no-ops and every call carries a deadline.
 import type { Etcd3 as Etcd3Client } from 'etcd3';
 import { decimalToHex, hexToDecimal } from '../ids';
-import { MemberInfo } from '../port';
+import { MemberStatus } from '../cluster-model';
+import { abortError, isAbortError, MemberInfo, throwIfAborted } from '../port';
 import { decodeStatusResponse, DecodedStatus } from './status-wire';
 import { classifyConnectionError, ConnectionContext, explainConnectionError, FailureKind, TlsMaterial } from './tls';
 
@@ -81,6 +82,23 @@ function loadGrpc(): typeof import('./grpc') {
   return grpcModule;
 }
 
+type CallOptions = import('@grpc/grpc-js').CallOptions;
+type Interceptor = import('@grpc/grpc-js').Interceptor;
+
+/** gRPC call options whose interceptor cancels the call on the wire when `signal` aborts (CANCELLED = 1). */
+function cancelledBy(signal: AbortSignal | undefined): CallOptions {
+  if (!signal) return {};
+  return {
+    interceptors: [((options: Parameters<Interceptor>[0], next: Parameters<Interceptor>[1]) => {
+      const call = next(options);
+      signal.addEventListener('abort', () => call.cancelWithStatus(1, 'cancelled: the operation ended'), { once: true });
+      return call;
+    }) as unknown as Interceptor],
+  };
+}
+
+const toNumber = (v: string | number | undefined | null): number => (v === undefined || v === null || v === '' ? 0 : Number(v));
+
 export class EndpointClient {
   private readonly client: Etcd3Client;
   readonly url: URL;
@@ -106,20 +124,29 @@ export class EndpointClient {
     });
   }
 
-  /** Runs a call with a hard timer as well as the gRPC deadline: a stopped peer must never hang us. */
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a call with a hard timer as well as the gRPC deadline: a stopped peer must never hang us. With a
+   * signal, the call is not sent once it is aborted, and a pending one is cancelled on the wire.
+   */
+  private async call<T>(what: string, fn: (options: CallOptions) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    throwIfAborted(signal);
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    // One controller per call, so the long-lived operation signal carries one listener per pending call only.
+    const thisCall = signal ? new AbortController() : undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new EndpointError(this.endpoint, `${what}: no answer within ${this.timeoutMs} ms`, undefined, 'unreachable')), this.timeoutMs + 250);
+      if (signal) { onAbort = () => { thisCall?.abort(); reject(abortError(signal)); }; signal.addEventListener('abort', onAbort, { once: true }); }
     });
     try {
-      return await Promise.race([fn(), timeout]);
+      return await Promise.race([fn(cancelledBy(thisCall?.signal)), timeout]);
     } catch (err) {
-      if (err instanceof EndpointError) throw err;
+      if (err instanceof EndpointError || isAbortError(err)) throw err;
       const raw = (err as Error).message ?? String(err);
       throw new EndpointError(this.endpoint, `${what}: ${explainConnectionError(raw, this.context)}`, raw, classifyConnectionError(raw, this.context));
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -127,13 +154,13 @@ export class EndpointClient {
    * One Status call, sent through etcd3's own channel for this endpoint but decoded from the raw bytes (see
    * status-wire.ts). `warm` says whether the channel already had a live connection before the call.
    */
-  private rawStatus(): Promise<{ result: StatusResult; ms: number; warm: boolean }> {
+  private rawStatus(signal?: AbortSignal): Promise<{ result: StatusResult; ms: number; warm: boolean }> {
     const pool = (this.client as unknown as { pool: RawConnectionPool }).pool;
-    return this.call('status', () => pool.withConnection('Maintenance', ({ client, metadata }) => new Promise((resolve, reject) => {
+    return this.call('status', (o) => pool.withConnection('Maintenance', ({ client, metadata }) => new Promise((resolve, reject) => {
       const warm = client.getChannel().getConnectivityState(false) === CHANNEL_READY;
       const started = performance.now();
       client.makeUnaryRequest('/etcdserverpb.Maintenance/Status', () => Buffer.alloc(0), (b) => b, {}, metadata,
-        { deadline: Date.now() + this.timeoutMs }, (err, value) => {
+        { deadline: Date.now() + this.timeoutMs, ...o }, (err, value) => {
           const ms = round1(performance.now() - started);
           if (err) { reject(err); return; }
           try {
@@ -142,11 +169,11 @@ export class EndpointClient {
             reject(new EndpointError(this.endpoint, `status: unreadable answer: ${(decodeErr as Error).message}`, undefined, 'server'));
           }
         });
-    })));
+    })), signal);
   }
 
-  async status(): Promise<StatusResult> {
-    return (await this.rawStatus()).result;
+  async status(signal?: AbortSignal): Promise<StatusResult> {
+    return (await this.rawStatus(signal)).result;
   }
 
   /**
@@ -184,27 +211,28 @@ export class EndpointClient {
       .filter((a) => a.alarm !== 'NONE' && a.alarm !== '0');
   }
 
-  async memberList(): Promise<{ clusterId: string | null; members: MemberInfo[] }> {
-    const r = await this.call('member list', () => this.client.cluster.memberList({}));
+  /** `linearizable` needs etcd >= 3.5 (3.4 ignores it and answers from the member's own state). */
+  async memberList(options: { linearizable?: boolean; signal?: AbortSignal } = {}): Promise<{ clusterId: string | null; members: MemberInfo[] }> {
+    const r = await this.call('member list', (o) => this.client.cluster.memberList({ linearizable: options.linearizable ?? false }, o), options.signal);
     return { clusterId: decimalToHex(r.header.cluster_id), members: r.members.map(toMemberInfo) };
   }
 
-  async moveLeader(targetId: string): Promise<void> {
-    await this.call('move leader', () => this.client.maintenance.moveLeader({ targetID: hexToDecimal(targetId) }));
+  async moveLeader(targetId: string, signal?: AbortSignal): Promise<void> {
+    await this.call('move leader', (o) => this.client.maintenance.moveLeader({ targetID: hexToDecimal(targetId) }, o), signal);
   }
 
-  async removeMember(memberId: string): Promise<MemberInfo[]> {
-    const r = await this.call('member remove', () => this.client.cluster.memberRemove({ ID: hexToDecimal(memberId) }));
+  async removeMember(memberId: string, signal?: AbortSignal): Promise<MemberInfo[]> {
+    const r = await this.call('member remove', (o) => this.client.cluster.memberRemove({ ID: hexToDecimal(memberId) }, o), signal);
     return r.members.map(toMemberInfo);
   }
 
-  async addMember(peerURLs: string[], isLearner: boolean): Promise<MemberInfo> {
-    const r = await this.call('member add', () => this.client.cluster.memberAdd({ peerURLs, isLearner } as never));
+  async addMember(peerURLs: string[], isLearner: boolean, signal?: AbortSignal): Promise<MemberInfo> {
+    const r = await this.call('member add', (o) => this.client.cluster.memberAdd({ peerURLs, isLearner } as never, o), signal);
     return toMemberInfo(r.member);
   }
 
-  async promoteMember(memberId: string): Promise<MemberInfo[]> {
-    const r = await this.call('member promote', () => this.client.cluster.memberPromote({ ID: hexToDecimal(memberId) }));
+  async promoteMember(memberId: string, signal?: AbortSignal): Promise<MemberInfo[]> {
+    const r = await this.call('member promote', (o) => this.client.cluster.memberPromote({ ID: hexToDecimal(memberId) }, o), signal);
     return r.members.map(toMemberInfo);
   }
 

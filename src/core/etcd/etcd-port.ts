@@ -2,7 +2,8 @@
 // through a load balancer: MoveLeader to the leader, removals through a survivor.
 import { ClusterHealth, MemberStatus } from '../cluster-model';
 import { sameId } from '../ids';
-import { ClusterPort, MemberInfo } from '../port';
+import { setTimeout as delay } from 'node:timers/promises';
+import { abortError, CallOptions, ClusterPort, isAbortError, MemberInfo, MemberListOptions, throwIfAborted } from '../port';
 import { EndpointClient } from './endpoint-client';
 import { EndpointPool, refreshCluster } from './live-health';
 import { ConnectionProfile } from './profile';
@@ -24,49 +25,59 @@ export class EtcdPort implements ClusterPort {
     return this.last;
   }
 
-  /** The client for a member id: its client URL as last seen (refreshing once if the member is unknown). */
-  private async clientFor(memberId: string): Promise<EndpointClient> {
+  /**
+   * The client for a member id: its client URL as last seen (refreshing once if the member is unknown).
+   * Checked against the signal after that refresh too: an aborted operation sends nothing more.
+   */
+  private async clientFor(memberId: string, signal?: AbortSignal): Promise<EndpointClient> {
+    throwIfAborted(signal);
     let m = this.last?.members.find((x) => sameId(x.id, memberId));
     if (!m) m = (await this.snapshot()).members.find((x) => sameId(x.id, memberId));
+    throwIfAborted(signal);
     const url = m?.endpoint ?? m?.clientURLs[0];
     if (!url) throw new Error(`member ${memberId} has no client URL this tool can reach`);
     return this.pool.client(url);
   }
 
-  async memberStatus(memberId: string): Promise<MemberStatus> {
-    const client = await this.clientFor(memberId);
-    const r = await client.status();
+  async memberStatus(memberId: string, options: CallOptions = {}): Promise<MemberStatus> {
+    const client = await this.clientFor(memberId, options.signal);
+    const r = await client.status(options.signal);
     if (!sameId(r.memberId, memberId)) throw new Error(`${client.endpoint} answered as member ${r.memberId}, not ${memberId}`);
     return r.status;
   }
 
-  async memberList(via: string): Promise<MemberInfo[]> {
-    return (await (await this.clientFor(via)).memberList()).members;
+  async memberList(via: string, options: MemberListOptions = {}): Promise<MemberInfo[]> {
+    const client = await this.clientFor(via, options.signal);
+    return (await client.memberList({ linearizable: options.linearizable, signal: options.signal })).members;
   }
 
-  async moveLeader(leaderId: string, targetId: string): Promise<void> {
-    await (await this.clientFor(leaderId)).moveLeader(targetId);
+  async moveLeader(leaderId: string, targetId: string, options: CallOptions = {}): Promise<void> {
+    await (await this.clientFor(leaderId, options.signal)).moveLeader(targetId, options.signal);
   }
 
-  async removeMember(memberId: string, via: string): Promise<MemberInfo[]> {
+  async removeMember(memberId: string, via: string, options: CallOptions = {}): Promise<MemberInfo[]> {
     if (sameId(memberId, via)) throw new Error('refusing to send a removal through the member being removed');
-    return (await this.clientFor(via)).removeMember(memberId);
+    return (await this.clientFor(via, options.signal)).removeMember(memberId, options.signal);
   }
 
-  async addMember(peerURLs: string[], isLearner: boolean, via: string): Promise<MemberInfo> {
-    return (await this.clientFor(via)).addMember(peerURLs, isLearner);
+  async addMember(peerURLs: string[], isLearner: boolean, via: string, options: CallOptions = {}): Promise<MemberInfo> {
+    return (await this.clientFor(via, options.signal)).addMember(peerURLs, isLearner, options.signal);
   }
 
-  async promoteMember(memberId: string, via: string): Promise<MemberInfo[]> {
-    return (await this.clientFor(via)).promoteMember(memberId);
+  async promoteMember(memberId: string, via: string, options: CallOptions = {}): Promise<MemberInfo[]> {
+    return (await this.clientFor(via, options.signal)).promoteMember(memberId, options.signal);
   }
 
   now(): number {
     return Date.now();
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+  async sleep(ms: number, options: CallOptions = {}): Promise<void> {
+    try {
+      await delay(ms, undefined, { signal: options.signal });
+    } catch (err) {
+      throw isAbortError(err) ? abortError(options.signal) : err;
+    }
   }
 
   async close(): Promise<void> {

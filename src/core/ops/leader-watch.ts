@@ -4,6 +4,7 @@
 import { MemberStatus } from '../cluster-model';
 import { sameId } from '../ids';
 import { ClusterPort } from '../port';
+import { childSignal } from './op-run';
 
 interface Sample {
   status: MemberStatus | null;
@@ -15,6 +16,8 @@ export class LeaderWatch {
   private readonly samples = new Map<string, Sample>();
   private readonly removing = new Set<string>();
   private running = false;
+  /** Ends every poll and sleep of the watch: on stop(), or when the operation's signal is aborted. */
+  private scope: AbortController | null = null;
   private leaderlessMs = 0;
   private lastTick: number | null = null;
   private lastLed = true;
@@ -22,21 +25,25 @@ export class LeaderWatch {
   /** A member's answer older than this no longer counts (a stopped member keeps its last answer forever). */
   private readonly staleMs: number;
 
-  constructor(private readonly port: ClusterPort, private readonly memberIds: string[], private readonly pollMs: number) {
+  constructor(private readonly port: ClusterPort, private readonly memberIds: string[], private readonly pollMs: number,
+    private readonly signal: AbortSignal = new AbortController().signal) {
     this.staleMs = Math.max(300, pollMs * 10);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.scope = childSignal(this.signal);
+    this.scope.signal.addEventListener('abort', () => { this.running = false; }, { once: true });
     this.startedAt = this.port.now();
     for (const id of this.memberIds) void this.pollLoop(id);
     void this.tickLoop();
   }
 
-  /** Stops polling. Calls in flight finish on their own deadline; their answers are ignored. */
+  /** Stops polling: calls in flight are cancelled, sleeps end. */
   stop(): void {
     this.running = false;
+    this.scope?.abort();
   }
 
   /** From now on `id` is on its way out: its reports no longer count, and it is no longer a valid leader. */
@@ -45,14 +52,15 @@ export class LeaderWatch {
   }
 
   private async pollLoop(id: string): Promise<void> {
+    const signal = this.scope!.signal;
     while (this.running) {
       try {
-        const status = await this.port.memberStatus(id);
+        const status = await this.port.memberStatus(id, { signal });
         if (this.running) this.samples.set(id, { status, error: null, at: this.port.now() });
       } catch (err) {
         if (this.running) this.samples.set(id, { status: null, error: (err as Error).message, at: this.port.now() });
       }
-      if (this.running) await this.port.sleep(this.pollMs);
+      if (this.running) await this.port.sleep(this.pollMs, { signal }).catch(() => {});
     }
   }
 
@@ -61,9 +69,10 @@ export class LeaderWatch {
    * once a stopped member's silence has gone on long enough to be stale anyway.
    */
   private async tickLoop(): Promise<void> {
+    const signal = this.scope!.signal;
     while (this.running) {
       this.tick();
-      await this.port.sleep(this.pollMs);
+      await this.port.sleep(this.pollMs, { signal }).catch(() => {});
     }
     this.tick();
   }
@@ -122,12 +131,12 @@ export class LeaderWatch {
   }
 
   /** Waits until `ready()` holds, polling at the watch's pace; false when `ms` passed first. */
-  async waitFor(ready: () => boolean, ms: number): Promise<boolean> {
+  async waitFor(ready: () => boolean, ms: number, signal: AbortSignal = this.signal): Promise<boolean> {
     const until = this.port.now() + ms;
     for (;;) {
       if (ready()) return true;
       if (this.port.now() >= until) return false;
-      await this.port.sleep(Math.min(this.pollMs, Math.max(1, until - this.port.now())));
+      await this.port.sleep(Math.min(this.pollMs, Math.max(1, until - this.port.now())), { signal });
     }
   }
 }

@@ -28,6 +28,18 @@ export function resolveMember(h: ClusterHealth, input: string): Resolution {
   return { error: `no member "${wanted}" in this cluster (members: ${known || 'none could be read'})` };
 }
 
+/**
+ * The member with exactly this id (hex as the tree and etcdctl show it). Names are not looked at: a member
+ * may be named like another member's id.
+ */
+export function resolveMemberById(h: ClusterHealth, id: string): Resolution {
+  const wanted = id.trim();
+  const m = wanted ? knownMembers(h).find((x) => sameId(x.id, wanted)) : undefined;
+  if (m) return { member: m };
+  const known = knownMembers(h).map((x) => `${x.name || '(unstarted)'} ${x.id}`).join(', ');
+  return { error: `no member with id ${wanted || '(none)'} in this cluster (members: ${known || 'none could be read'})` };
+}
+
 /** "m2 (8e9e05c52164694d)", or the id alone for a member that never started. */
 export function label(m: Pick<MemberHealth, 'id' | 'name'> | undefined | null): string {
   if (!m) return 'unknown member';

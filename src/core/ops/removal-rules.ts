@@ -18,6 +18,8 @@ export interface RemovalAssessment {
 export interface RemovalRuleOptions {
   maxLagEntries: number;
   profiles?: { name: string; endpoints: string[] }[];
+  /** The successor chosen before (the one the operator confirmed): kept while it still qualifies. */
+  preferSuccessor?: string;
 }
 
 export const quorumOfSize = (voters: number): number => Math.floor(voters / 2) + 1;
@@ -95,7 +97,7 @@ export function removalChecks(h: ClusterHealth, target: MemberHealth, options: R
       }
     }
     if (isLeader) {
-      const pick = pickSuccessor(h, target.id as string, options.maxLagEntries);
+      const pick = pickSuccessor(h, target.id as string, options.maxLagEntries, options.preferSuccessor);
       successor = pick?.member ?? null;
       checks.push(pick
         ? { name: 'leader-handover', ok: true, severity: 'info',

@@ -36,6 +36,7 @@ function memberNames(list: MemberInfo[] | null): string {
 
 export function outcomeWord(r: OpResult): string {
   if (r.ok) return r.dryRun ? 'DRY RUN OK' : 'OK';
+  if (r.outcomeUnknown) return 'OUTCOME UNKNOWN';
   if (r.cancelled) return 'CANCELLED';
   return r.refused ? 'REFUSED' : 'FAILED';
 }

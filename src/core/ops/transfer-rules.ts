@@ -60,9 +60,9 @@ export function transferChecks(h: ClusterHealth, target: MemberHealth, maxLagEnt
 
 /**
  * The healthiest caught-up voter other than `excludeId`: healthy, started, voting, within the lag limit;
- * the least behind first, then the fastest to answer. Null when there is none.
+ * the least behind first, then the fastest to answer; `prefer` first while it qualifies. Null when there is none.
  */
-export function pickSuccessor(h: ClusterHealth, excludeId: string, maxLagEntries: number): { member: MemberHealth; lag: number } | null {
+export function pickSuccessor(h: ClusterHealth, excludeId: string, maxLagEntries: number, prefer?: string): { member: MemberHealth; lag: number } | null {
   const leader = answeringLeader(h);
   const candidates = knownMembers(h)
     .filter((m) => !sameId(m.id, excludeId) && !m.isLearner && m.started && m.healthy)
@@ -70,5 +70,6 @@ export function pickSuccessor(h: ClusterHealth, excludeId: string, maxLagEntries
     .filter((c): c is { member: MemberHealth; lag: number } => c.lag !== null && c.lag <= maxLagEntries);
   candidates.sort((a, b) => a.lag - b.lag || (a.member.latencyMs ?? Infinity) - (b.member.latencyMs ?? Infinity)
     || String(a.member.id).localeCompare(String(b.member.id)));
-  return candidates[0] ?? null;
+  // A pick made before (and confirmed) stays while it qualifies: lag and latency move on their own.
+  return candidates.find((c) => prefer && sameId(c.member.id, prefer)) ?? candidates[0] ?? null;
 }

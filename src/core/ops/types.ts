@@ -36,6 +36,11 @@ export interface OpResult {
   /** True when nothing was attempted: a failed check, no confirmation, or cancelled before the first change. */
   refused: boolean;
   cancelled: boolean;
+  /**
+   * True when an action was sent (MemberRemove, MoveLeader) and whether it was applied is not known: it may
+   * still land. The reason says so and how to check. Never reported as a plain failure.
+   */
+  outcomeUnknown?: boolean;
   /** Why it was refused or failed, in words; on success a one-line summary. */
   reason: string;
   /** What the operation does (or would do), in order. */
@@ -57,6 +62,8 @@ export interface OpResult {
   /** Member list read after the operation from a surviving member; null when none could be read. */
   membersAfter: MemberInfo[] | null;
   startedAt: number;
+  /** When the operator confirmed (port clock); the deadline runs from here. Absent without a confirmation. */
+  confirmedAt?: number;
   durationMs: number;
 }
 
@@ -73,7 +80,10 @@ export interface CancelSignal {
 export interface OpOptions {
   /** Plan and check only; change nothing. */
   dryRun?: boolean;
-  /** Deadline for the whole operation, ms (default 30 000). */
+  /**
+   * Deadline of the operation, ms (default 30 000). It runs from the confirmation (a prompt may take
+   * minutes); before it, the reads and checks have their own bound of the same length.
+   */
   deadlineMs?: number;
   /** Upper bound of one step, ms (default 15 000; never beyond the deadline). */
   stepTimeoutMs?: number;
@@ -82,10 +92,16 @@ export interface OpOptions {
   /** How often to poll member status while waiting, ms (default 20). */
   pollMs?: number;
   signal?: CancelSignal;
+  /**
+   * The target is an exact member id (hex, e.g. a tree row's), matched by id only. Typed input (the CLI)
+   * leaves it unset: a name is tried first, then an id.
+   */
+  targetById?: boolean;
   onProgress?: (event: OpProgress) => void;
   /**
    * Asked once the checks pass and before anything changes, with the plan and checks filled in.
-   * Returning false refuses the operation ("not confirmed").
+   * Returning false refuses the operation ("not confirmed"). After it, the cluster is read again and the
+   * checks re-run; if anything they depend on changed, the operation stops without acting.
    */
   confirm?: (preview: OpResult) => Promise<boolean>;
   /** Other profiles the caller knows (name + endpoints), to warn which ones point at a removed member. */

@@ -9,7 +9,7 @@
 import { ClusterHealth, MemberHealth, MemberStatus, quorumOf } from '../cluster-model';
 import { healthFindings } from '../etcd/health-findings';
 import { sameId } from '../ids';
-import { ClusterPort, MemberInfo } from '../port';
+import { CallOptions, ClusterPort, MemberInfo, MemberListOptions, throwIfAborted } from '../port';
 import { Sim, SimMember } from './engine';
 import { ETCD_ERRORS, mayAddMember, mayPromoteMember, mayRemoveMember, ReconfigMember, requestTimeoutMs } from './etcd-server';
 import { CONF_ADD_LEARNER, CONF_ADD_VOTER, CONF_REMOVE, encodeConf } from './raft-log';
@@ -47,8 +47,8 @@ export class SimPort implements ClusterPort {
     return this.sim.nowMs;
   }
 
-  sleep(ms: number): Promise<void> {
-    return this.clock.sleep(ms);
+  sleep(ms: number, options: CallOptions = {}): Promise<void> {
+    return this.clock.sleep(ms, options.signal);
   }
 
   async close(): Promise<void> {
@@ -72,29 +72,33 @@ export class SimPort implements ClusterPort {
     return m.clientURLs[0] ?? `https://10.0.0.${m.slot + 1}:2379`;
   }
 
-  /** The request leg of a call to member `slot`: fails like a real gRPC call when the member cannot answer. */
-  private async reach(slot: number, what: string): Promise<void> {
-    await this.clock.sleep(this.halfRttMs);
+  /**
+   * The request leg of a call to member `slot`: fails like a real gRPC call when the member cannot answer.
+   * A call cancelled (signal aborted) before it arrives never reaches the server.
+   */
+  private async reach(slot: number, what: string, signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    await this.clock.sleep(this.halfRttMs, signal);
     const m = this.sim.members[slot];
     if (!m.running) throw new Error(`${this.endpointOf(m)}: ${what}: connection refused`);
     if (!this.sim.reachableFromClient(slot)) {
-      await this.clock.sleep(this.callTimeoutMs - this.halfRttMs);
+      await this.clock.sleep(this.callTimeoutMs - this.halfRttMs, signal);
       throw new Error(`${this.endpointOf(m)}: ${what}: no answer within ${this.callTimeoutMs} ms`);
     }
   }
 
-  /** The answer's way back; an answer into a partition is lost. */
-  private async answer(slot: number, what: string): Promise<void> {
-    await this.clock.sleep(this.halfRttMs);
+  /** The answer's way back; an answer into a partition is lost (so is one the caller cancelled). */
+  private async answer(slot: number, what: string, signal?: AbortSignal): Promise<void> {
+    await this.clock.sleep(this.halfRttMs, signal);
     if (!this.sim.net.connected(slot, MAX_SLOTS)) {
       throw new Error(`${this.endpointOf(this.sim.members[slot])}: ${what}: no answer within ${this.callTimeoutMs} ms`);
     }
   }
 
   /** Waits on the server side until `ready`, bounded by the client's deadline. */
-  private async serverWait(slot: number, what: string, ready: () => boolean, startedAt: number): Promise<void> {
+  private async serverWait(slot: number, what: string, ready: () => boolean, startedAt: number, signal?: AbortSignal): Promise<void> {
     const left = this.callTimeoutMs - (this.sim.nowMs - startedAt);
-    const ok = await this.clock.waitFor(() => ready() || !this.sim.members[slot].running, Math.max(0, left));
+    const ok = await this.clock.waitFor(() => ready() || !this.sim.members[slot].running, Math.max(0, left), signal);
     if (!this.sim.members[slot].running) throw new Error(ETCD_ERRORS.stopped);
     if (!ok) throw new Error(`${this.endpointOf(this.sim.members[slot])}: ${what}: no answer within ${this.callTimeoutMs} ms`);
   }
@@ -134,25 +138,42 @@ export class SimPort implements ClusterPort {
    * A read answered from the member's state: one round trip of virtual time (the state is read as the answer
    * leaves, half a round trip before it arrives; the difference is below what any caller can observe).
    */
-  private async read<T>(slot: number, what: string, fn: () => T): Promise<T> {
-    await this.clock.sleep(2 * this.halfRttMs);
+  private async read<T>(slot: number, what: string, fn: () => T, signal?: AbortSignal): Promise<T> {
+    throwIfAborted(signal);
+    await this.clock.sleep(2 * this.halfRttMs, signal);
     const m = this.sim.members[slot];
     if (!m.running) throw new Error(`${this.endpointOf(m)}: ${what}: connection refused`);
     if (!this.sim.reachableFromClient(slot)) {
-      await this.clock.sleep(Math.max(0, this.callTimeoutMs - 2 * this.halfRttMs));
+      await this.clock.sleep(Math.max(0, this.callTimeoutMs - 2 * this.halfRttMs), signal);
       throw new Error(`${this.endpointOf(m)}: ${what}: no answer within ${this.callTimeoutMs} ms`);
     }
     return fn();
   }
 
-  async memberStatus(memberId: string): Promise<MemberStatus> {
+  async memberStatus(memberId: string, options: CallOptions = {}): Promise<MemberStatus> {
     const { slot } = this.slotFor(memberId);
-    return this.read(slot, 'status', () => this.statusOf(slot));
+    return this.read(slot, 'status', () => this.statusOf(slot), options.signal);
   }
 
-  async memberList(via: string): Promise<MemberInfo[]> {
-    const { slot } = this.slotFor(via);
-    return this.read(slot, 'member list', () => this.listOf(slot));
+  /**
+   * A linearizable list (etcd >= 3.5) is confirmed with the leader first: the membership the leader has
+   * applied, or a timeout when the member sees no leader. A 3.4 member ignores the flag.
+   */
+  async memberList(via: string, options: MemberListOptions = {}): Promise<MemberInfo[]> {
+    const { slot, member } = this.slotFor(via);
+    const confirms = options.linearizable && !/^3\.[0-4]\./.test(member.version);
+    if (!confirms) return this.read(slot, 'member list', () => this.listOf(slot), options.signal);
+    const startedAt = this.sim.nowMs;
+    await this.reach(slot, 'member list', options.signal);
+    const lead = this.sim.nodes[slot].lead;
+    const leaderReachable = () => lead !== NONE && this.sim.members[lead].running && this.sim.net.connected(slot, lead);
+    if (!leaderReachable()) {
+      await this.clock.sleep(Math.max(0, this.callTimeoutMs - (this.sim.nowMs - startedAt)), options.signal);
+      throw new Error(`${this.endpointOf(member)}: member list: ${ETCD_ERRORS.requestTimeout}`);
+    }
+    const list = this.listOf(lead);
+    await this.answer(slot, 'member list', options.signal);
+    return list;
   }
 
   /** Every member's status in parallel plus the member list, as the real port's refresh does. */
@@ -237,10 +258,11 @@ export class SimPort implements ClusterPort {
 
   // ---- leadership ------------------------------------------------------------------------------------
 
-  async moveLeader(leaderId: string, targetId: string): Promise<void> {
+  async moveLeader(leaderId: string, targetId: string, options: CallOptions = {}): Promise<void> {
+    const signal = options.signal;
     const { slot } = this.slotFor(leaderId);
     const startedAt = this.sim.nowMs;
-    await this.reach(slot, 'move leader');
+    await this.reach(slot, 'move leader', signal);
     const node = this.sim.nodes[slot];
     if (node.role !== LEADER) throw new Error(ETCD_ERRORS.notLeader);
     const target = this.sim.members.findIndex((m) => sameId(m.id, targetId));
@@ -254,12 +276,12 @@ export class SimPort implements ClusterPort {
     while (node.lead !== target) {
       if (!this.sim.members[slot].running) throw new Error(ETCD_ERRORS.stopped);
       if (this.sim.nowMs - startedAt + tickMs > this.callTimeoutMs) {
-        await this.clock.sleep(Math.max(0, this.callTimeoutMs - (this.sim.nowMs - startedAt)));
+        await this.clock.sleep(Math.max(0, this.callTimeoutMs - (this.sim.nowMs - startedAt)), signal);
         throw new Error(`${this.endpointOf(this.sim.members[slot])}: move leader: no answer within ${this.callTimeoutMs} ms`);
       }
-      await this.clock.sleep(tickMs);
+      await this.clock.sleep(tickMs, signal);
     }
-    await this.answer(slot, 'move leader');
+    await this.answer(slot, 'move leader', signal);
   }
 
   // ---- membership ------------------------------------------------------------------------------------
@@ -284,10 +306,11 @@ export class SimPort implements ClusterPort {
     if (!this.sim.proposeConfChange(slot, data)) throw new Error('raft proposal dropped');
   }
 
-  async removeMember(memberId: string, via: string): Promise<MemberInfo[]> {
+  async removeMember(memberId: string, via: string, options: CallOptions = {}): Promise<MemberInfo[]> {
+    const signal = options.signal;
     const v = this.slotFor(via).slot;
     const startedAt = this.sim.nowMs;
-    await this.reach(v, 'member remove');
+    await this.reach(v, 'member remove', signal);
     const node = this.sim.nodes[v];
     const target = this.sim.members.findIndex((m) => sameId(m.id, memberId));
     if (target < 0 || ((node.voters | node.learners) & bit(target)) === 0) {
@@ -297,16 +320,17 @@ export class SimPort implements ClusterPort {
     if (refusal) throw new Error(refusal);
     this.sim.emit(v, 'op', node.term, { detail: `MemberRemove ${this.sim.members[target].name || memberId} through ${this.sim.members[v].name}` });
     this.propose(v, encodeConf(CONF_REMOVE, target));
-    await this.serverWait(v, 'member remove', () => ((node.voters | node.learners) & bit(target)) === 0, startedAt);
+    await this.serverWait(v, 'member remove', () => ((node.voters | node.learners) & bit(target)) === 0, startedAt, signal);
     const list = this.listOf(v);
-    await this.answer(v, 'member remove');
+    await this.answer(v, 'member remove', signal);
     return list;
   }
 
-  async addMember(peerURLs: string[], isLearner: boolean, via: string): Promise<MemberInfo> {
+  async addMember(peerURLs: string[], isLearner: boolean, via: string, options: CallOptions = {}): Promise<MemberInfo> {
+    const signal = options.signal;
     const v = this.slotFor(via).slot;
     const startedAt = this.sim.nowMs;
-    await this.reach(v, 'member add');
+    await this.reach(v, 'member add', signal);
     const node = this.sim.nodes[v];
     const known = this.sim.members.filter((m) => ((node.voters | node.learners) & bit(m.slot)) !== 0);
     if (known.some((m) => m.peerURLs.some((u) => peerURLs.includes(u)))) throw new Error(ETCD_ERRORS.peerURLExists);
@@ -316,16 +340,17 @@ export class SimPort implements ClusterPort {
     const added = this.sim.newMemberSlot(peerURLs);
     this.sim.emit(v, 'op', node.term, { detail: `MemberAdd ${added.plannedName}${isLearner ? ' as learner' : ''} through ${this.sim.members[v].name}` });
     this.propose(v, encodeConf(isLearner ? CONF_ADD_LEARNER : CONF_ADD_VOTER, added.slot));
-    await this.serverWait(v, 'member add', () => ((node.voters | node.learners) & bit(added.slot)) !== 0, startedAt);
+    await this.serverWait(v, 'member add', () => ((node.voters | node.learners) & bit(added.slot)) !== 0, startedAt, signal);
     if (this.joinStartDelayMs !== null) this.sim.after(this.joinStartDelayMs, () => this.sim.restart(added.slot));
-    await this.answer(v, 'member add');
+    await this.answer(v, 'member add', signal);
     return { id: added.id, name: '', peerURLs: [...peerURLs], clientURLs: [], isLearner };
   }
 
-  async promoteMember(memberId: string, via: string): Promise<MemberInfo[]> {
+  async promoteMember(memberId: string, via: string, options: CallOptions = {}): Promise<MemberInfo[]> {
+    const signal = options.signal;
     const v = this.slotFor(via).slot;
     const startedAt = this.sim.nowMs;
-    await this.reach(v, 'member promote');
+    await this.reach(v, 'member promote', signal);
     // Only the leader knows how far a learner got: etcd forwards the request to it.
     const lead = this.sim.nodes[v].lead;
     if (lead === NONE || !this.sim.members[lead].running || !this.sim.net.connected(v, lead)) throw new Error('etcdserver: no leader');
@@ -337,9 +362,9 @@ export class SimPort implements ClusterPort {
     this.sim.emit(lead, 'op', leader.term, { detail: `MemberPromote ${this.sim.members[target].name || memberId}` });
     this.propose(lead, encodeConf(CONF_ADD_VOTER, target));
     const node = this.sim.nodes[v];
-    await this.serverWait(v, 'member promote', () => node.isVoter(target), startedAt);
+    await this.serverWait(v, 'member promote', () => node.isVoter(target), startedAt, signal);
     const list = this.listOf(v);
-    await this.answer(v, 'member promote');
+    await this.answer(v, 'member promote', signal);
     return list;
   }
 

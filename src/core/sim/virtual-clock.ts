@@ -7,6 +7,7 @@
 // gets control right after that drain (Node runs next-ticks once V8 has emptied its microtask queue), which
 // costs far less than a trip through the event loop. Every YIELD_EVERY rounds the clock goes through
 // setImmediate instead, so a long rehearsal never starves timers and I/O (e.g. in the extension host).
+import { abortError } from '../port';
 import { Sim } from './engine';
 
 /** Drive rounds between two trips through the event loop. */
@@ -41,21 +42,38 @@ export class VirtualClock {
   /** Set when the simulation itself failed (a Raft safety violation is a simulator bug): every wait rejects. */
   failure: Error | null = null;
 
-  sleep(ms: number): Promise<void> {
+  /** With a signal, an abort takes the sleep off the clock (so it no longer drives time) and rejects it. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.failure) { reject(this.failure); return; }
-      this.sleepers.push({ at: this.sim.nowMs + Math.max(0, ms), resolve, reject });
+      if (signal?.aborted) { reject(abortError(signal)); return; }
+      const sleeper: Sleeper = { at: this.sim.nowMs + Math.max(0, ms), resolve, reject };
+      this.sleepers.push(sleeper);
+      this.onAbort(signal, sleeper, () => { this.sleepers = this.sleepers.filter((s) => s !== sleeper); });
       this.kick();
     });
   }
 
   /** Resolves true as soon as `ready()` holds (checked after every simulated event), false after `timeoutMs`. */
-  waitFor(ready: () => boolean, timeoutMs: number): Promise<boolean> {
+  waitFor(ready: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     return new Promise((resolve, reject) => {
       if (this.failure) { reject(this.failure); return; }
-      this.waiters.push({ until: this.sim.nowMs + Math.max(0, timeoutMs), ready, resolve, reject });
+      if (signal?.aborted) { reject(abortError(signal)); return; }
+      const waiter: Waiter = { until: this.sim.nowMs + Math.max(0, timeoutMs), ready, resolve, reject };
+      this.waiters.push(waiter);
+      this.onAbort(signal, waiter, () => { this.waiters = this.waiters.filter((w) => w !== waiter); });
       this.kick();
     });
+  }
+
+  private onAbort(signal: AbortSignal | undefined, parked: Sleeper | Waiter, unpark: () => void): void {
+    if (!signal) return;
+    const { resolve, reject } = parked as { resolve: (v?: boolean) => void; reject: (err: Error) => void };
+    const abort = () => { unpark(); reject(abortError(signal)); };
+    signal.addEventListener('abort', abort, { once: true });
+    const detach = () => signal.removeEventListener('abort', abort);
+    parked.resolve = (v?: boolean) => { detach(); resolve(v); };
+    parked.reject = (err: Error) => { detach(); reject(err); };
   }
 
   /** Nothing parked: no task waits on virtual time. */

@@ -53,7 +53,7 @@ function describe(result: OpResult): string {
 
 function audit(app: App, result: OpResult, cluster: ClusterEntry): void {
   const members = (list: OpResult['membersBefore'] | null) => (list ?? []).map((m) => `${m.name || '(unstarted)'}=${m.id}${m.isLearner ? '(learner)' : ''}`).join(', ') || 'unknown';
-  const outcome = result.ok ? 'succeeded' : result.refused ? 'refused' : result.cancelled ? 'cancelled' : 'FAILED';
+  const outcome = result.ok ? 'succeeded' : result.outcomeUnknown ? 'OUTCOME UNKNOWN' : result.refused ? 'refused' : result.cancelled ? 'cancelled' : 'FAILED';
   const write = result.ok ? app.log.info.bind(app.log) : app.log.warn.bind(app.log);
   write(`${result.op}${result.dryRun ? ' (dry run)' : ''} on ${cluster.label}, target ${result.target}: ${outcome} in ${formatMs(result.durationMs)}: ${result.reason}`);
   for (const c of result.checks) app.log.info(`  check ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
@@ -73,6 +73,8 @@ async function runOperation(app: App, entry: EtcdEntry, op: Operation, member: M
   }, async (progress, token) => {
     const options: OpOptions = {
       dryRun,
+      // The row's (or quick pick's) exact id: never resolved as a name, which another member might carry.
+      targetById: true,
       maxLagEntries: settings.maxAppliedLag,
       deadlineMs: config.get<number>('operations.timeoutSeconds', 30) * 1000,
       signal: { get aborted() { return token.isCancellationRequested; } },
@@ -97,7 +99,8 @@ async function runOperation(app: App, entry: EtcdEntry, op: Operation, member: M
   } else if (result.refused) {
     await vscode.window.showErrorMessage(`${verbs[op].title} refused: ${result.reason.replace(/^refused: /, "")}`, { modal: true, detail: describe(result) });
   } else {
-    void vscode.window.showErrorMessage(`${verbs[op].title} ${result.cancelled ? 'cancelled' : 'failed'}: ${result.reason}`, 'Show audit log')
+    const word = result.outcomeUnknown ? 'did not finish' : result.cancelled ? 'cancelled' : 'failed';
+    void vscode.window.showErrorMessage(`${verbs[op].title} ${word}: ${result.reason}`, 'Show audit log')
       .then((a) => { if (a) app.log.show(); });
   }
   return result;

@@ -5,7 +5,7 @@
 // in virtual time: their sleeps take no real time, and the clock carries on from where they left it.
 // No vscode import.
 import { ClusterHealth, MemberStatus } from '../../core/cluster-model';
-import { ClusterPort, MemberInfo } from '../../core/port';
+import { CallOptions, ClusterPort, MemberInfo, MemberListOptions } from '../../core/port';
 import { Sim } from '../../core/sim/engine';
 import { SimPort } from '../../core/sim/sim-port';
 
@@ -69,42 +69,42 @@ export class EmbeddedClusterPort implements ClusterPort {
     return { ...(await this.inner.snapshot()), takenAt: this.wall() };
   }
 
-  async memberStatus(memberId: string): Promise<MemberStatus> {
+  async memberStatus(memberId: string, options?: CallOptions): Promise<MemberStatus> {
     await this.catchUp();
-    return this.inner.memberStatus(memberId);
+    return this.inner.memberStatus(memberId, options);
   }
 
-  async memberList(via: string): Promise<MemberInfo[]> {
+  async memberList(via: string, options?: MemberListOptions): Promise<MemberInfo[]> {
     await this.catchUp();
-    return this.inner.memberList(via);
+    return this.inner.memberList(via, options);
   }
 
-  async moveLeader(leaderId: string, targetId: string): Promise<void> {
+  async moveLeader(leaderId: string, targetId: string, options?: CallOptions): Promise<void> {
     await this.catchUp();
-    return this.inner.moveLeader(leaderId, targetId);
+    return this.inner.moveLeader(leaderId, targetId, options);
   }
 
-  async removeMember(memberId: string, via: string): Promise<MemberInfo[]> {
+  async removeMember(memberId: string, via: string, options?: CallOptions): Promise<MemberInfo[]> {
     await this.catchUp();
-    return this.inner.removeMember(memberId, via);
+    return this.inner.removeMember(memberId, via, options);
   }
 
-  async addMember(peerURLs: string[], isLearner: boolean, via: string): Promise<MemberInfo> {
+  async addMember(peerURLs: string[], isLearner: boolean, via: string, options?: CallOptions): Promise<MemberInfo> {
     await this.catchUp();
-    return this.inner.addMember(peerURLs, isLearner, via);
+    return this.inner.addMember(peerURLs, isLearner, via, options);
   }
 
-  async promoteMember(memberId: string, via: string): Promise<MemberInfo[]> {
+  async promoteMember(memberId: string, via: string, options?: CallOptions): Promise<MemberInfo[]> {
     await this.catchUp();
-    return this.inner.promoteMember(memberId, via);
+    return this.inner.promoteMember(memberId, via, options);
   }
 
   now(): number {
     return this.inner.now();
   }
 
-  sleep(ms: number): Promise<void> {
-    return this.inner.sleep(ms);
+  sleep(ms: number, options?: CallOptions): Promise<void> {
+    return this.inner.sleep(ms, options);
   }
 
   async close(): Promise<void> {

@@ -67,7 +67,7 @@ export function buildRehearsalSim(topology: ImportedTopology, seed: number, writ
 }
 
 async function runPlan(req: RehearsalRequest, sim: Sim, port: SimPort, plan: RehearsalPlan): Promise<OpResult | string> {
-  const options = { confirm: async () => true, maxLagEntries: req.maxLagEntries };
+  const options = { confirm: async () => true, maxLagEntries: req.maxLagEntries, targetById: true };
   if (req.op === 'move-leader') return moveLeader(port, req.target, options);
   if (plan === 'engine') return removeMember(port, req.target, options);
   const lead = sim.writableLeader();

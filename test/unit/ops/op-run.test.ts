@@ -61,3 +61,36 @@ describe('operation runner', () => {
     assert.match(r.reason, /already done: leadership moved from m1 to m2/);
   });
 });
+
+describe('operation runner: signals and deadline', () => {
+  it('a step past its bound aborts the signal its work was given; the run\'s signal is aborted when it finishes', async () => {
+    const port = clockPort();
+    const run = new OpRun(port, 'remove-member', 'm2', { stepTimeoutMs: 500 });
+    let seen: AbortSignal | null = null;
+    await assert.rejects(run.step('hang', async (note) => { seen = note.signal; return never(); }), /no result within 500 ms/);
+    assert.equal(seen!.aborted, true, 'the step signal ended with the step');
+    assert.equal(run.signal.aborted, false);
+    run.finish({ error: new Error('x') });
+    assert.equal(run.signal.aborted, true);
+  });
+
+  it('the deadline runs from the confirmation', async () => {
+    const port = clockPort();
+    const run = new OpRun(port, 'move-leader', 'm2', { deadlineMs: 2000 });
+    await port.sleep(5000);
+    assert.equal(run.remaining(), 0);
+    run.confirmed();
+    assert.equal(run.remaining(), 2000);
+    assert.equal(run.result.confirmedAt, port.now());
+  });
+
+  it('an action whose answer never came is reported as outcome unknown, not as failed', () => {
+    const port = clockPort();
+    const run = new OpRun(port, 'remove-member', 'm2', {});
+    run.pending = { kind: 'remove', what: 'the removal of m2', checkWith: 'etcdctl member list' };
+    const r = run.finish({ error: new Error('remove m2 via m1: no result within 15.0 s') });
+    assert.equal(r.ok, false);
+    assert.equal(r.outcomeUnknown, true);
+    assert.equal(r.reason, 'outcome unknown: the removal of m2 may still be applied; check with etcdctl member list (remove m2 via m1: no result within 15.0 s)');
+  });
+});
