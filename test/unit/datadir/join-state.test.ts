@@ -12,14 +12,14 @@ const CLUSTER = 'd1cfaf999eb97a2a';
 function wal(over: Partial<WalContents> = {}): WalContents {
   return {
     segments: [], memberId: ME, clusterId: CLUSTER, hardState: { term: 2, vote: ME, commit: 10 }, snapshots: [{ index: 0, term: 0 }],
-    entryCount: 10, firstIndex: 1, lastIndex: 10, lastTerm: 2, confChanges: [], gaps: [], tornTail: null, bytesRead: 0, ...over,
+    entryCount: 10, firstIndex: 1, lastIndex: 10, lastTerm: 2, confChanges: [], gaps: [], tornTail: null, damage: null, problems: [], bytesRead: 0, ...over,
   };
 }
 
 function db(over: Partial<DbContents> = {}): DbContents {
   return {
     file: '/d/member/snap/db', size: 20480, pageSize: 4096, txid: '5', members: [{ id: ME, name: 'n1', peerURLs: ['https://10.0.0.1:2380'], clientURLs: ['https://10.0.0.1:2379'], isLearner: false }],
-    removedMembers: [], clusterVersion: '3.4.0', consistentIndex: 10, term: null, alarms: [], problems: [], bytesRead: 0, pagesRead: 1, ...over,
+    removedMembers: [], clusterVersion: '3.4.0', consistentIndex: 10, term: null, storageVersion: null, confState: null, alarms: [], problems: [], bytesRead: 0, pagesRead: 1, ...over,
   };
 }
 
@@ -33,7 +33,8 @@ function facts(over: { wal?: WalContents | null; db?: DbContents | null; snapInd
       dbSize: over.dbSize === undefined ? 20480 : over.dbSize, snapDbFiles: over.snapDb ?? [], tombstone: false, memberName: null, otherEntries: [],
     },
     wal: w, walError: null, walPartial: null, snaps: [],
-    bootSnapshot: snapIndex ? { file: '/d/member/snap/s.snap', index: snapIndex, term: 2, confState: { voters: [ME], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false }, dataBytes: 10 } : null,
+    bootSnapshot: snapIndex ? { file: '/d/member/snap/s.snap', source: 'snap-file', index: snapIndex, term: 2, confState: { voters: [ME], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false }, dataBytes: 10 } : null,
+    walStartSegment: 0, walOldProblems: [], schema: null,
     db: over.db === undefined ? db() : over.db, dbError: null, timings: { walMs: 0, snapMs: 0, dbMs: 0, totalMs: 0 },
   };
 }
