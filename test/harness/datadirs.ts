@@ -277,3 +277,48 @@ export async function makeSnapshottedDataDir(dataDir: string, options: { keys?: 
   }
   return dataDir;
 }
+
+export interface ChildDbRead {
+  /** The DataDirError code, 'ok', or 'untyped: ...' for anything else thrown. */
+  code: string | null;
+  /** Peak RSS the child reported (process.resourceUsage().maxRSS), or the last one seen before it was stopped. */
+  maxRssBytes: number;
+  /** Why the child was stopped early (RSS over the bound, or the time limit), null when it finished. */
+  killed: string | null;
+}
+
+/**
+ * Reads a db file with readEtcdDb in a child process and reports its peak RSS. The parent watches the
+ * child's RSS and stops it once it passes the bound, so a reader that regresses fails the test without
+ * taking the machine's memory.
+ */
+export async function readDbInChild(file: string, options: { maxRssBytes: number; timeoutMs: number }): Promise<ChildDbRead> {
+  const { spawn } = await import('node:child_process');
+  const repo = path.resolve(__dirname, '../..');
+  const code = `
+    const { readEtcdDb } = require(${JSON.stringify(path.join(repo, 'src/core/datadir/etcd-db.ts'))});
+    const { DataDirError } = require(${JSON.stringify(path.join(repo, 'src/core/datadir/errors.ts'))});
+    let code = 'ok';
+    try { readEtcdDb(process.argv[1]); } catch (e) { code = e instanceof DataDirError ? e.code : 'untyped: ' + String(e && e.message); }
+    process.stdout.write(JSON.stringify({ code, maxRSS: process.resourceUsage().maxRSS * 1024 }));`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code, file], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  child.stderr!.resume();
+  let killed: string | null = null;
+  let lastRss = 0;
+  const rssOf = (pid: number): number => {
+    try { return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024; } catch { return 0; }
+  };
+  const watch = setInterval(() => {
+    lastRss = Math.max(lastRss, rssOf(child.pid!));
+    if (lastRss > options.maxRssBytes && !killed) { killed = `RSS ${lastRss} bytes over ${options.maxRssBytes}`; child.kill('SIGKILL'); }
+  }, 50);
+  const timer = setTimeout(() => { if (!killed) { killed = `still running after ${options.timeoutMs} ms`; child.kill('SIGKILL'); } }, options.timeoutMs);
+  await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  clearInterval(watch);
+  clearTimeout(timer);
+  if (killed) return { code: null, maxRssBytes: lastRss, killed };
+  const parsed = JSON.parse(out) as { code: string; maxRSS: number };
+  return { code: parsed.code, maxRssBytes: Math.max(parsed.maxRSS, lastRss), killed: null };
+}
