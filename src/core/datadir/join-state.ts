@@ -81,14 +81,20 @@ function rejoinSteps(dir: string, self: SelfInfo, memberId: string | null, still
 interface Corruption { code: string; message: string; file?: string }
 
 /** What lies behind a damaged WAL frame, and what etcd's start-up repair will do with it. */
-function damageMessage(wal: WalContents): string {
+function damageMessage(wal: WalContents, facts: DataDirFacts): string {
   const d = wal.damage!;
+  const rules = facts.schema?.bootRules;
+  // etcd 3.4 refuses a frame of 10 MiB or more before reading it ("max entry size limit exceeded").
+  const refuses34 = d.claimedBytes >= 10 * 1024 * 1024 && (rules === undefined || rules === '3.4');
   const behind = d.recordsBehind
     ? ` holding ${d.recordsBehind} valid record(s)${d.lastIndexBehind !== null ? ` up to entry ${d.lastIndexBehind}` : ''}${d.hardStateBehind ? ` and a hard state with commit ${d.hardStateBehind.commit} (term ${d.hardStateBehind.term})` : ''}`
     : '';
   const kept = `entries up to ${wal.lastIndex} and ${wal.hardState ? `the hard state commit ${wal.hardState.commit} (term ${wal.hardState.term})` : 'no hard state'} from before it`;
   return `The WAL is damaged at byte ${d.offset} of ${d.file} (${d.reason}), with ${d.bytesBehind} bytes of written data behind it${behind}: this is not a torn write, which only leaves zeroed sectors at the very end. `
-    + `On start etcd truncates the segment at byte ${d.offset} (keeping a .broken copy), so the member loses its newest hard state and every entry after the damage, and restarts with ${kept}.`;
+    + (d.claimedBytes === 0
+      ? `On start etcd stops reading at byte ${d.offset} and zeroes the rest of the segment, so the member loses its newest hard state and every entry after the damage, and restarts with ${kept}.`
+      : `On start etcd${refuses34 ? ' 3.5 and later' : ''} truncates the segment at byte ${d.offset} (keeping a .broken copy), so the member loses its newest hard state and every entry after the damage, and restarts with ${kept}.`
+        + (refuses34 ? ' etcd 3.4 refuses to start on it instead ("wal: max entry size limit exceeded").' : ''));
 }
 
 /** What would stop etcd from starting on this dir, as etcd itself checks at boot. */
@@ -98,7 +104,7 @@ function corruptions(facts: DataDirFacts): Corruption[] {
   if (facts.walError) out.push({ code: `wal-${facts.walError.code}`, message: `The WAL cannot be read: ${facts.walError.message}.`, file: facts.walError.file });
   if (facts.dbError) out.push({ code: `db-${facts.dbError.code}`, message: `The db cannot be read: ${facts.dbError.message}.`, file: facts.dbError.file });
   if (!wal) return out;
-  if (wal.damage) out.push({ code: 'wal-damaged-frame', message: damageMessage(wal), file: wal.damage.file });
+  if (wal.damage) out.push({ code: 'wal-damaged-frame', message: damageMessage(wal, facts), file: wal.damage.file });
   if (!wal.memberId) out.push({ code: 'wal-no-metadata', message: 'The WAL has no metadata record, so etcd cannot tell which member and cluster it belongs to.', file: layout.walDir });
   const snapIndex = facts.bootSnapshot?.index ?? 0;
   const snapTerm = facts.bootSnapshot?.term ?? 0;

@@ -16,6 +16,8 @@ export interface FrameDamage {
   /** Where the unreadable frame starts: etcd truncates the segment here. */
   offset: number;
   reason: string;
+  /** The record length the bad frame claims (etcd 3.4 refuses any of 10 MiB or more outright). */
+  claimedBytes: number;
   /** Written (non-zero) bytes from the bad frame to the end of the written data. */
   bytesBehind: number;
   /** Valid records found behind the bad frame, and what the newest of them said. */
@@ -69,7 +71,7 @@ function frameAt(win: ReadWindow, source: ByteSource, at: number, limit: number)
  * and the second's CRC continues the first's (or one record reaches the end of the data), then the chain
  * from there. Null when the bytes behind are not WAL records (a torn write's leftovers).
  */
-function chainBehind(source: ByteSource, from: number, end: number): Omit<FrameDamage, 'file' | 'offset' | 'reason' | 'bytesBehind'> | null {
+function chainBehind(source: ByteSource, from: number, end: number): Omit<FrameDamage, 'file' | 'offset' | 'reason' | 'bytesBehind' | 'claimedBytes'> | null {
   const win = new ReadWindow(source);
   for (let p = from + ((8 - (from % 8)) % 8); p + FRAME_HEADER < end; p += 8) {
     const first = frameAt(win, source, p, end);
@@ -103,7 +105,7 @@ export function judgeUnreadableFrame(source: ByteSource, offset: number, claimed
   const chain = chainBehind(source, offset + FRAME_HEADER, end);
   if (!dataPastFrame && !chain) return null;
   return {
-    file: source.name, offset, reason, bytesBehind: end - offset,
+    file: source.name, offset, reason, claimedBytes: claimedEnd - offset - FRAME_HEADER, bytesBehind: end - offset,
     recordsBehind: chain?.recordsBehind ?? 0, lastIndexBehind: chain?.lastIndexBehind ?? null, hardStateBehind: chain?.hardStateBehind ?? null,
   };
 }
@@ -117,5 +119,5 @@ export function judgeZeroLength(source: ByteSource, offset: number): FrameDamage
   const end = writtenEnd(source, offset + FRAME_HEADER);
   const chain = chainBehind(source, offset + FRAME_HEADER, end);
   if (!chain) return null;
-  return { file: source.name, offset, reason: 'a zero length field (the end-of-data mark) with written records behind it', bytesBehind: end - offset, ...chain };
+  return { file: source.name, offset, reason: 'a zero length field (the end-of-data mark) with written records behind it', claimedBytes: 0, bytesBehind: end - offset, ...chain };
 }
