@@ -172,6 +172,32 @@ describe(`diagnosis tells the truth about damaged data dirs (etcd on PATH)`, { t
     assert.match(pending?.message ?? '', new RegExp(`at index ${index}, above its commit index ${before.details.hardState!.commit}`));
   });
 
+  it('a voter the db still marks isLearner (the 3.5 promotion bug) is a warning, not a learner', () => {
+    const dir = damagedCopy(base, 'stale-learner');
+    const dbFile = path.join(dir, 'member', 'snap', 'db');
+    const bytes = fs.readFileSync(dbFile);
+    // bbolt copies pages on write, so older copies of the member lie in freed pages too: flag every copy.
+    let patched = 0;
+    for (let name = bytes.indexOf('"name":"solo"'); name >= 0; name = bytes.indexOf('"name":"solo"', name + 1)) {
+      const start = bytes.lastIndexOf('{', name);
+      const end = bytes.indexOf('}', name) + 1;
+      const json = bytes.subarray(start, end).toString('latin1');
+      // Same length, so the bbolt page stays as etcd wrote it: the client URLs give way to the learner flag.
+      const urls = /"clientURLs":\[[^\]]*\]/.exec(json)?.[0];
+      const flagged = '"isLearner":true,"clientURLs":[]';
+      if (!urls || urls.length < flagged.length) continue;
+      writeAt(dbFile, start + json.indexOf(urls), Buffer.from(flagged.padEnd(urls.length, ' ')));
+      patched++;
+    }
+    assert.ok(patched > 0);
+    const d = untouched(dir, () => diagnoseDataDir({ dataDir: dir }));
+    assert.equal(d.details.db?.members?.[0].isLearner, true, 'the reader sees the flag');
+    assert.equal(d.state, 'joined', explain(d));
+    const f = d.findings.find((x) => x.code === 'db-stale-learner-flag');
+    assert.match(f?.message ?? '', new RegExp(`marks solo ${d.memberId} a learner, but raft's configuration has it as a voter`));
+    assert.match(f!.remediation, Number(version.split('.')[1]) >= 6 ? /replace this member/ : /3\.5\.24 or later/);
+  });
+
   it('records etcd does not decode at start (older segments) only warn, and etcd does start', async () => {
     const clean = diagnoseDataDir({ dataDir: twoSegments });
     const segs = walSegments(twoSegments);

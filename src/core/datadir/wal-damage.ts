@@ -71,7 +71,9 @@ function frameAt(win: ReadWindow, source: ByteSource, at: number, limit: number)
  * and the second's CRC continues the first's (or one record reaches the end of the data), then the chain
  * from there. Null when the bytes behind are not WAL records (a torn write's leftovers).
  */
-function chainBehind(source: ByteSource, from: number, end: number): Omit<FrameDamage, 'file' | 'offset' | 'reason' | 'bytesBehind' | 'claimedBytes'> | null {
+type Chain = Omit<FrameDamage, 'file' | 'offset' | 'reason' | 'bytesBehind' | 'claimedBytes'> & { chainEnd: number };
+
+function chainBehind(source: ByteSource, from: number, end: number): Chain | null {
   const win = new ReadWindow(source);
   for (let p = from + ((8 - (from % 8)) % 8); p + FRAME_HEADER < end; p += 8) {
     const first = frameAt(win, source, p, end);
@@ -79,10 +81,11 @@ function chainBehind(source: ByteSource, from: number, end: number): Omit<FrameD
     const second = first.next < end ? frameAt(win, source, first.next, end) : null;
     const chained = second !== null && (second.type === 4 || crc32cUpdate(first.crc, second.data) === second.crc);
     if (!chained && !(second === null && first.next >= end)) continue;
-    const out = { recordsBehind: 0, lastIndexBehind: null as number | null, hardStateBehind: null as { term: number; commit: number } | null };
+    const out: Chain = { recordsBehind: 0, lastIndexBehind: null, hardStateBehind: null, chainEnd: p };
     let f: Frame | null = first;
     while (f) {
       out.recordsBehind++;
+      out.chainEnd = f.next;
       try {
         if (f.type === 2) out.lastIndexBehind = decodeEntry(f.data, source.name, 0).index;
         else if (f.type === 3) { const hs = decodeHardState(f.data, source.name, 0); out.hardStateBehind = { term: hs.term, commit: hs.commit }; }
@@ -105,7 +108,7 @@ export function judgeUnreadableFrame(source: ByteSource, offset: number, claimed
   const chain = chainBehind(source, offset + FRAME_HEADER, end);
   if (!dataPastFrame && !chain) return null;
   return {
-    file: source.name, offset, reason, claimedBytes: claimedEnd - offset - FRAME_HEADER, bytesBehind: end - offset,
+    file: source.name, offset, reason, claimedBytes: claimedEnd - offset - FRAME_HEADER, bytesBehind: Math.max(end, chain?.chainEnd ?? 0) - offset,
     recordsBehind: chain?.recordsBehind ?? 0, lastIndexBehind: chain?.lastIndexBehind ?? null, hardStateBehind: chain?.hardStateBehind ?? null,
   };
 }
@@ -119,5 +122,6 @@ export function judgeZeroLength(source: ByteSource, offset: number): FrameDamage
   const end = writtenEnd(source, offset + FRAME_HEADER);
   const chain = chainBehind(source, offset + FRAME_HEADER, end);
   if (!chain) return null;
-  return { file: source.name, offset, reason: 'a zero length field (the end-of-data mark) with written records behind it', claimedBytes: 0, bytesBehind: end - offset, ...chain };
+  const { chainEnd, ...found } = chain;
+  return { file: source.name, offset, reason: 'a zero length field (the end-of-data mark) with written records behind it', claimedBytes: 0, bytesBehind: Math.max(end, chainEnd) - offset, ...found };
 }
