@@ -97,12 +97,21 @@ function chainBehind(source: ByteSource, from: number, end: number): Chain | nul
   return null;
 }
 
+/** Whether the frame at `offset` now decodes and continues the CRC chain (the file grew while we read it). */
+function frameValidNow(source: ByteSource, offset: number, crcBefore: number): boolean {
+  const win = new ReadWindow(source);
+  const f = frameAt(win, source, offset, source.size);
+  return f !== null && (f.type === 4 || crc32cUpdate(crcBefore, f.data) === f.crc);
+}
+
 /**
  * Judges the unreadable frame at `offset` in the last segment: null for a torn write (nothing was written
  * behind it), else the damage with what lies behind it.
  */
-export function judgeUnreadableFrame(source: ByteSource, offset: number, claimedEnd: number, reason: string): FrameDamage | null {
+export function judgeUnreadableFrame(source: ByteSource, offset: number, claimedEnd: number, reason: string, crcBefore: number): FrameDamage | null {
   const end = writtenEnd(source, offset + FRAME_HEADER);
+  // A running etcd may have finished the record since it was read: then it is the tail being written.
+  if (end > claimedEnd && frameValidNow(source, offset, crcBefore)) return null;
   // Non-zero bytes past the end the frame claims: more was written after it, so this is no torn tail.
   const dataPastFrame = claimedEnd < end;
   const chain = chainBehind(source, offset + FRAME_HEADER, end);
@@ -114,11 +123,13 @@ export function judgeUnreadableFrame(source: ByteSource, offset: number, claimed
 }
 
 /** A zero length field with written records right behind it: etcd stops reading there and zeroes the rest. */
-export function judgeZeroLength(source: ByteSource, offset: number): FrameDamage | null {
+export function judgeZeroLength(source: ByteSource, offset: number, crcBefore: number): FrameDamage | null {
   const peek = Math.min(512, source.size - offset - FRAME_HEADER);
   if (peek <= 0) return null;
   const after = source.read(offset + FRAME_HEADER, peek);
   if (after.every((b) => b === 0)) return null;
+  // A running etcd may have written the frame since its length was read.
+  if (frameValidNow(source, offset, crcBefore)) return null;
   const end = writtenEnd(source, offset + FRAME_HEADER);
   const chain = chainBehind(source, offset + FRAME_HEADER, end);
   if (!chain) return null;

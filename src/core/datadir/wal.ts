@@ -136,9 +136,10 @@ export function readWalSegmentsLenient(segments: WalSegment[]): { contents: WalC
       const problem = (err: unknown) => { out.problems.push({ segment: s, error: asDataDirError(err, name) }); };
       // etcd reads past an unreadable frame only at the end of the last segment (and truncates it there);
       // elsewhere it is corruption. In the last one, written records behind the frame make it damage.
+      let crcBefore = 0;
       const unreadable = (at: number, claimedEnd: number, reason: string): 'stop' => {
         if (!isLast) throw new DataDirError('truncated', name, at, `${reason} (not in the last WAL segment, so etcd cannot repair it)`);
-        const damage = judgeUnreadableFrame(source, at, claimedEnd, reason);
+        const damage = judgeUnreadableFrame(source, at, claimedEnd, reason, crcBefore);
         if (damage) out.damage = damage; else out.tornTail = { file: name, offset: at, reason };
         return 'stop';
       };
@@ -146,13 +147,14 @@ export function readWalSegmentsLenient(segments: WalSegment[]): { contents: WalC
       try {
         for (;;) {
           segInfo.dataEnd = offset;
+          crcBefore = crc;
           if (offset === source.size) break; // end of file
           if (source.size - offset < FRAME_HEADER) { unreadable(offset, source.size, 'partial frame header'); break segmentLoop; }
           const [hb, hp] = win.get(offset, FRAME_HEADER);
           const lenField = hb.readBigInt64LE(hp);
           if (lenField === 0n) {
             // End of written data (preallocated zeros follow), unless records were written behind it.
-            const hidden = isLast ? judgeZeroLength(source, offset) : null;
+            const hidden = isLast ? judgeZeroLength(source, offset, crc) : null;
             if (hidden) out.damage = hidden;
             break;
           }
