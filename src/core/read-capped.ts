@@ -4,6 +4,9 @@
 import * as fs from 'node:fs';
 
 export class CappedReadError extends Error {
+  /** The fs error code (ENOENT, EACCES, ...) when the file could not be opened, for callers that treat a missing file as absent. */
+  errno?: string;
+
   constructor(readonly code: 'unreadable' | 'not-a-file' | 'too-large', readonly file: string, detail: string) {
     super(`${file}: ${detail}`);
     this.name = 'CappedReadError';
@@ -17,7 +20,9 @@ export function readFileCapped(file: string, maxBytes: number, what = 'file'): B
     fd = fs.openSync(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CappedReadError('unreadable', file, code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message);
+    const e = new CappedReadError('unreadable', file, code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message);
+    e.errno = code;
+    throw e;
   }
   try {
     const st = fs.fstatSync(fd);
