@@ -160,11 +160,18 @@ function raftRoles(facts: DataDirFacts): { roles: Map<string, 'voter' | 'learner
   return { roles, source };
 }
 
-/** Members the db calls learners while raft counts them as voters (the 3.5 promotion-not-persisted bug). */
+/**
+ * Members the db calls learners while raft, at the same applied index, counts them as voters (the 3.5
+ * promotion-not-persisted bug). Only the db's own conf state (or a snapshot it has applied) is compared:
+ * a promotion committed but not applied yet is replayed at start and is no bug.
+ */
 function staleLearnerFlags(facts: DataDirFacts): { id: string; name: string; why: string }[] {
-  const raft = raftRoles(facts);
-  if (!raft || !facts.db?.members) return [];
-  return facts.db.members.filter((m) => m.isLearner && raft.roles.get(m.id) === 'voter').map((m) => ({ id: m.id, name: m.name, why: raft.source }));
+  const db = facts.db;
+  if (!db?.members) return [];
+  const snap = facts.bootSnapshot && (db.consistentIndex ?? 0) >= facts.bootSnapshot.index ? facts.bootSnapshot : null;
+  const voters = db.confState?.voters ?? snap?.confState.voters ?? [];
+  const why = db.confState ? 'the db\'s meta/confState' : 'the snapshot\'s conf state';
+  return db.members.filter((m) => m.isLearner && voters.includes(m.id)).map((m) => ({ id: m.id, name: m.name, why }));
 }
 
 /** Findings that hold whatever the state: torn tail, broken snap files, db problems, alarms, k3s tombstone. */
