@@ -58,8 +58,10 @@ function printText(io: CliIo, d: Diagnosis): void {
   const x = d.details;
   if (x.walSegments) {
     io.out(`  WAL: ${x.walSegments} segment(s), last index ${x.lastIndex ?? '-'} term ${x.lastTerm ?? '-'}, commit ${x.hardState?.commit ?? '-'}`
-      + (x.bootSnapshot ? ` · snapshot at ${x.bootSnapshot.index}` : ''));
+      + (x.bootSnapshot ? ` · snapshot at ${x.bootSnapshot.index}${x.bootSnapshot.source === 'wal-record' ? ' (from the WAL\'s snapshot record, as etcd 3.7 boots)' : ''}` : ''));
   }
+  if (x.walDamage) io.out(`  WAL damaged at byte ${x.walDamage.offset} of ${x.walDamage.file}: ${x.walDamage.bytesBehind} bytes of written data behind it`);
+  if (x.schema) io.out(`  schema: ${x.schema.version} (${x.schema.source === 'storageVersion' ? 'meta/storageVersion' : x.schema.source === 'term' ? 'meta/term present, no storageVersion' : 'no meta/term'})`);
   if (x.db) {
     const members = x.db.members?.map((m) => `${m.name || '(unstarted)'} ${m.id}${m.isLearner ? ' learner' : ''}`).join(', ') ?? 'none';
     io.out(`  db: ${formatBytes(x.db.size)}, applied index ${x.db.consistentIndex ?? '-'}, members: ${members}${x.db.removedMembers.length ? `, removed: ${x.db.removedMembers.join(', ')}` : ''}`);

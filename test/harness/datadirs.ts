@@ -205,7 +205,7 @@ export interface PlainEtcd {
  * One plain-HTTP etcd on loopback with the flags a test needs (e.g. a low --snapshot-count so snap files
  * and snapshot markers appear). For data dirs whose shape matters more than TLS.
  */
-export async function startPlainEtcd(dataDir: string, extraArgs: string[] = []): Promise<PlainEtcd> {
+export async function startPlainEtcd(dataDir: string, extraArgs: string[] = [], options: { etcdBin?: string } = {}): Promise<PlainEtcd> {
   const { spawn } = await import('node:child_process');
   const { freePort } = await import('./etcd-cluster');
   const { etcdBinaries } = await import('./etcd-version');
@@ -213,7 +213,7 @@ export async function startPlainEtcd(dataDir: string, extraArgs: string[] = []):
   const clientUrl = `http://127.0.0.1:${cp}`;
   const peerUrl = `http://127.0.0.1:${pp}`;
   const log: string[] = [];
-  const child = spawn(etcdBinaries().etcd, ['--name', 'solo', '--data-dir', dataDir, '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
+  const child = spawn(options.etcdBin ?? etcdBinaries().etcd, ['--name', 'solo', '--data-dir', dataDir, '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
     '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `solo=${peerUrl}`,
     '--initial-cluster-token', `solo-${process.pid}-${cp}`, '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
     '--quota-backend-bytes', String(4 * 1024 * 1024 * 1024), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -268,8 +268,8 @@ export async function writeValues(clientUrl: string, count: number, valueBytes: 
  * A stopped single-member data dir with snap files and snapshot markers (--snapshot-count 10), optionally
  * with `bigValues` 1 MiB values so the WAL spans more than one 64 MB segment.
  */
-export async function makeSnapshottedDataDir(dataDir: string, options: { keys?: number; bigValues?: number } = {}): Promise<string> {
-  const etcd = await startPlainEtcd(dataDir, ['--snapshot-count', '10']);
+export async function makeSnapshottedDataDir(dataDir: string, options: { keys?: number; bigValues?: number; etcdBin?: string } = {}): Promise<string> {
+  const etcd = await startPlainEtcd(dataDir, ['--snapshot-count', '10'], { etcdBin: options.etcdBin });
   try {
     await writeValues(etcd.clientUrl, options.keys ?? 45, 64, 1, '/small/');
     if (options.bigValues) await writeValues(etcd.clientUrl, options.bigValues, 1 << 20, 4);
@@ -277,4 +277,98 @@ export async function makeSnapshottedDataDir(dataDir: string, options: { keys?: 
     await etcd.stop();
   }
   return dataDir;
+}
+
+export interface ChildDbRead {
+  /** The DataDirError code, 'ok', or 'untyped: ...' for anything else thrown. */
+  code: string | null;
+  /** Peak RSS the child reported (process.resourceUsage().maxRSS), or the last one seen before it was stopped. */
+  maxRssBytes: number;
+  /** Why the child was stopped early (RSS over the bound, or the time limit), null when it finished. */
+  killed: string | null;
+}
+
+/**
+ * Reads a db file with readEtcdDb in a child process and reports its peak RSS. The parent watches the
+ * child's RSS and stops it once it passes the bound, so a reader that regresses fails the test without
+ * taking the machine's memory.
+ */
+export async function readDbInChild(file: string, options: { maxRssBytes: number; timeoutMs: number }): Promise<ChildDbRead> {
+  const { spawn } = await import('node:child_process');
+  const repo = path.resolve(__dirname, '../..');
+  const code = `
+    const { readEtcdDb } = require(${JSON.stringify(path.join(repo, 'src/core/datadir/etcd-db.ts'))});
+    const { DataDirError } = require(${JSON.stringify(path.join(repo, 'src/core/datadir/errors.ts'))});
+    let code = 'ok';
+    try { readEtcdDb(process.argv[1]); } catch (e) { code = e instanceof DataDirError ? e.code : 'untyped: ' + String(e && e.message); }
+    process.stdout.write(JSON.stringify({ code, maxRSS: process.resourceUsage().maxRSS * 1024 }));`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code, file], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  child.stderr!.resume();
+  let killed: string | null = null;
+  let lastRss = 0;
+  const rssOf = (pid: number): number => {
+    try { return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024; } catch { return 0; }
+  };
+  const watch = setInterval(() => {
+    lastRss = Math.max(lastRss, rssOf(child.pid!));
+    if (lastRss > options.maxRssBytes && !killed) { killed = `RSS ${lastRss} bytes over ${options.maxRssBytes}`; child.kill('SIGKILL'); }
+  }, 50);
+  const timer = setTimeout(() => { if (!killed) { killed = `still running after ${options.timeoutMs} ms`; child.kill('SIGKILL'); } }, options.timeoutMs);
+  await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  clearInterval(watch);
+  clearTimeout(timer);
+  if (killed) return { code: null, maxRssBytes: lastRss, killed };
+  const parsed = JSON.parse(out) as { code: string; maxRSS: number };
+  return { code: parsed.code, maxRssBytes: Math.max(parsed.maxRSS, lastRss), killed: null };
+}
+
+/** `etcd --version` of the binary the fixtures start (PATH decides, as for the test clusters). */
+export async function etcdVersion(etcdBin = 'etcd'): Promise<string> {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(etcdBin, ['--version'], { encoding: 'utf8', timeout: 10000 });
+  const v = /etcd Version: (\d+\.\d+\.\d+)/.exec(out)?.[1];
+  if (!v) throw new Error(`no version in: ${out}`);
+  return v;
+}
+
+export interface WalFrame { offset: number; end: number; type: number; crc: number; data: Buffer }
+
+/** The written frames of one WAL segment as etcd framed them (test-side parser, to aim damage at exact bytes). */
+export function walFrames(file: string): WalFrame[] {
+  const bytes = fs.readFileSync(file);
+  const frames: WalFrame[] = [];
+  for (let off = 0; off + 8 <= bytes.length;) {
+    const len = bytes.readBigInt64LE(off);
+    if (len === 0n) break;
+    const rec = Number(BigInt.asUintN(64, len) & 0x00ffffffffffffffn);
+    const pad = len < 0n ? Number((BigInt.asUintN(64, len) >> 56n) & 7n) : 0;
+    const body = bytes.subarray(off + 8, off + 8 + rec);
+    // walpb.Record: type (field 1), crc (field 2), data (field 3), each as etcd writes them, in order.
+    let p = 0;
+    const varint = () => { let v = 0n; let shift = 0n; for (;;) { const b = body[p++]; v |= BigInt(b & 0x7f) << shift; if (b < 0x80) return v; shift += 7n; } };
+    let type = 0; let crc = 0; let data = Buffer.alloc(0);
+    while (p < body.length) {
+      const key = Number(varint());
+      if (key === 0x08) type = Number(varint());
+      else if (key === 0x10) crc = Number(varint() & 0xffffffffn);
+      else if (key === 0x1a) { const n = Number(varint()); data = Buffer.from(body.subarray(p, p + n)); p += n; } else throw new Error(`unexpected field key ${key} at ${off}`);
+    }
+    frames.push({ offset: off, end: off + 8 + rec + pad, type, crc, data });
+    off += 8 + rec + pad;
+  }
+  return frames;
+}
+
+/** Overwrites bytes of a file in place (the tests damage copies of real data dirs). */
+export function writeAt(file: string, offset: number, bytes: Buffer): void {
+  const fd = fs.openSync(file, 'r+');
+  try { fs.writeSync(fd, bytes, 0, bytes.length, offset); } finally { fs.closeSync(fd); }
+}
+
+/** The newest segment of a data dir's WAL, and all of them in order. */
+export function walSegments(dataDir: string): string[] {
+  const walDir = path.join(dataDir, 'member', 'wal');
+  return fs.readdirSync(walDir).filter((n) => n.endsWith('.wal')).sort().map((n) => path.join(walDir, n));
 }

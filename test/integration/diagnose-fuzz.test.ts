@@ -18,6 +18,8 @@ import { readSnap } from '../../src/core/datadir/snap';
 import { readWalSegmentsLenient } from '../../src/core/datadir/wal';
 import { makeTestPki, TestPki } from '../harness/certs';
 import { makeSnapshottedDataDir } from '../harness/datadirs';
+import { CraftedGraph, craftedDb } from '../unit/datadir/bolt-builder';
+import { readDbInChild } from '../harness/datadirs';
 
 // Share of the total per target; the total is 10,000 unless FUZZ_RUNS says otherwise.
 const TOTAL = Number(process.env.FUZZ_RUNS) > 0 ? Number(process.env.FUZZ_RUNS) : 10000;
@@ -220,4 +222,24 @@ describe('readers on mutated real bytes', { timeout: 600000 }, () => {
       }
     }), { numRuns: runs(0.02) });
   });
+});
+
+describe('db reader on adversarial page graphs, in a child process', { timeout: 300000 }, () => {
+  // A 32 MiB file; the reader may use a few times its own budget, never gigabytes.
+  const MAX_RSS_BYTES = 400 * 1024 * 1024;
+  let dir: string;
+  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-crafted-')); });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const graphs: CraftedGraph[] = ['overlapping-overflow', 'huge-count', 'cycle', 'branch-to-meta', 'branch-to-freelist'];
+  for (const kind of graphs) {
+    it(`${kind}: a typed error, peak RSS bounded`, async () => {
+      const file = path.join(dir, `${kind}.db`);
+      fs.writeFileSync(file, craftedDb(kind));
+      const r = await readDbInChild(file, { maxRssBytes: MAX_RSS_BYTES, timeoutMs: 60000 });
+      assert.equal(r.killed, null, `the reader was stopped: ${r.killed}`);
+      assert.ok(r.code && r.code !== 'ok' && !r.code.startsWith('untyped'), `expected a DataDirError code, got ${r.code}`);
+      assert.ok(r.maxRssBytes < MAX_RSS_BYTES, `peak RSS ${r.maxRssBytes} bytes`);
+    });
+  }
 });

@@ -1,7 +1,7 @@
 // Reads PEM files (certificates, private keys) with a size cap, turning every failure into words rather
 // than exceptions: a certificate report lists what it could not read as findings.
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
-import * as fs from 'node:fs';
+import { CappedReadError, readFileCapped } from '../read-capped';
 
 /** Cert and key files are a few kB; a chain bundle a few tens. */
 export const MAX_PEM_BYTES = 1024 * 1024;
@@ -15,27 +15,11 @@ export class CertFileError extends Error {
 }
 
 export function readBoundedFile(file: string): Buffer {
-  let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    return readFileCapped(file, MAX_PEM_BYTES, 'certificate or key file');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CertFileError('unreadable', file, code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message);
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new CertFileError('unreadable', file, 'not a regular file');
-    if (st.size > MAX_PEM_BYTES) throw new CertFileError('too-large', file, `${st.size} bytes is larger than any certificate file (limit ${MAX_PEM_BYTES})`);
-    const buf = Buffer.alloc(st.size);
-    let done = 0;
-    while (done < st.size) {
-      const n = fs.readSync(fd, buf, done, st.size - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return buf.subarray(0, done);
-  } finally {
-    fs.closeSync(fd);
+    if (!(err instanceof CappedReadError)) throw err;
+    throw new CertFileError(err.code === 'too-large' ? 'too-large' : 'unreadable', file, err.message.slice(file.length + 2));
   }
 }
 

@@ -21,9 +21,29 @@ export interface BoltLimits {
   maxDepth: number;
   /** Pages read per bucket walk, so a loop or a hostile file cannot run long. */
   maxPagesPerWalk: number;
+  /**
+   * Bytes read per bucket walk (overflow pages included). The buckets looked up hold membership and a few
+   * meta keys: kilobytes in any real db, so a few MiB is generous and bounds what a crafted file can cost.
+   */
+  maxBytesPerWalk?: number;
+  /** Bytes read by one reader over all its walks. */
+  maxBytesTotal?: number;
+  /** Leaf entries collected per walk (members_removed grows by one per removal; nothing else is large). */
+  maxEntriesPerWalk?: number;
 }
 
-export const DEFAULT_LIMITS: BoltLimits = { maxDepth: 32, maxPagesPerWalk: 20000 };
+export const DEFAULT_LIMITS: BoltLimits = {
+  maxDepth: 32, maxPagesPerWalk: 20000, maxBytesPerWalk: 8 << 20, maxBytesTotal: 32 << 20, maxEntriesPerWalk: 100_000,
+};
+
+/** Page ids a walk has read, with their overflow: a page reached twice, or inside another's overflow, is a crafted graph. */
+class WalkState {
+  readonly owner = new Map<number, number>();
+  pages = 0;
+  bytes = 0;
+  entries = 0;
+  kept = 0;
+}
 
 export interface BoltMeta {
   page: 0 | 1;
@@ -72,12 +92,16 @@ function parseMeta(buf: Buffer, at: number, page: 0 | 1): MetaCandidate {
 export class BoltReader {
   readonly meta: BoltMeta;
   pagesRead = 0;
+  /** Bytes of pages read by walks so far (meta pages excluded). */
+  pageBytesRead = 0;
+  private readonly limits: Required<BoltLimits>;
 
-  constructor(private readonly source: ByteSource, private readonly limits: BoltLimits = DEFAULT_LIMITS) {
+  constructor(private readonly source: ByteSource, limits: BoltLimits = DEFAULT_LIMITS) {
+    this.limits = { ...(DEFAULT_LIMITS as Required<BoltLimits>), ...limits };
     this.meta = this.readMeta();
   }
 
-  private fail(code: 'bad-page' | 'page-cycle' | 'too-deep' | 'bad-magic' | 'bad-checksum', offset: number | null, detail: string): never {
+  private fail(code: 'bad-page' | 'page-cycle' | 'too-deep' | 'too-large' | 'bad-magic' | 'bad-checksum', offset: number | null, detail: string): never {
     throw new DataDirError(code, this.source.name, offset, detail);
   }
 
@@ -108,20 +132,40 @@ export class BoltReader {
     return candidates[0];
   }
 
-  /** One page with its overflow pages, bounds-checked against the file and the high-water mark. */
-  private readPage(pgid: number): Buffer {
+  /**
+   * One page with its overflow pages, bounds-checked against the file, the high-water mark, the walk's byte
+   * budget and the pages the walk already read (no page twice, none inside another's overflow).
+   */
+  private readPage(pgid: number, walk: WalkState, what: string): Buffer {
     const { pageSize, highWater } = this.meta;
-    if (!Number.isSafeInteger(pgid) || pgid < 2 || pgid >= highWater) this.fail('bad-page', null, `page id ${pgid} outside 2..${highWater - 1}`);
+    if (!Number.isSafeInteger(pgid) || pgid < 2 || pgid >= highWater) this.fail('bad-page', null, `${what}: page id ${pgid} outside 2..${highWater - 1}`);
     const offset = pgid * pageSize;
-    if (offset + PAGE_HEADER > this.source.size) this.fail('bad-page', offset, `page ${pgid} lies beyond the end of the file`);
+    if (BigInt(pgid) === this.meta.freelistPgid) this.fail('bad-page', offset, `${what}: points at the freelist page ${pgid}`);
+    const seen = walk.owner.get(pgid);
+    if (seen === pgid) this.fail('page-cycle', offset, `${what}: page ${pgid} is reached twice (pointer loop)`);
+    if (seen !== undefined) this.fail('bad-page', offset, `${what}: page ${pgid} lies inside the overflow of page ${seen}`);
+    if (offset + PAGE_HEADER > this.source.size) this.fail('bad-page', offset, `${what}: page ${pgid} lies beyond the end of the file`);
     const header = this.source.read(offset, PAGE_HEADER);
     const overflow = header.readUInt32LE(12);
     const length = (overflow + 1) * pageSize;
     if (pgid + overflow >= highWater || offset + length > this.source.size) {
-      this.fail('bad-page', offset, `page ${pgid} with ${overflow} overflow pages runs past the end of the file`);
+      this.fail('bad-page', offset, `${what}: page ${pgid} with ${overflow} overflow pages runs past the end of the file`);
     }
     const id = header.readBigUInt64LE(0);
-    if (id !== BigInt(pgid)) this.fail('bad-page', offset, `page ${pgid} says it is page ${id}`);
+    if (id !== BigInt(pgid)) this.fail('bad-page', offset, `${what}: page ${pgid} says it is page ${id}`);
+    if (walk.bytes + length > this.limits.maxBytesPerWalk) {
+      this.fail('too-large', offset, `${what}: page ${pgid} (${overflow} overflow pages) would take the walk past ${this.limits.maxBytesPerWalk} bytes, more than any etcd membership bucket`);
+    }
+    if (this.pageBytesRead + length > this.limits.maxBytesTotal) {
+      this.fail('too-large', offset, `${what}: reading page ${pgid} would take the db read past ${this.limits.maxBytesTotal} bytes`);
+    }
+    for (let p = pgid; p <= pgid + overflow; p++) {
+      const other = walk.owner.get(p);
+      if (other !== undefined) this.fail('bad-page', offset, `${what}: the overflow of page ${pgid} overlaps page ${other}`);
+      walk.owner.set(p, pgid);
+    }
+    walk.bytes += length;
+    this.pageBytesRead += length;
     this.pagesRead++;
     return length === PAGE_HEADER ? header : this.source.read(offset, length);
   }
@@ -164,24 +208,28 @@ export class BoltReader {
   /** Every leaf entry of the tree under `root` (a pgid, or an inline page), in key order. */
   private walk(root: number | Buffer, what: string): { flags: number; key: Buffer; value: Buffer }[] {
     const out: { flags: number; key: Buffer; value: Buffer }[] = [];
-    const visited = new Set<number>();
-    let pages = 0;
+    const state = new WalkState();
     const visit = (node: number | Buffer, depth: number): void => {
       if (depth > this.limits.maxDepth) this.fail('too-deep', null, `${what}: tree deeper than ${this.limits.maxDepth} levels`);
       let page: Buffer;
       let where: number;
       if (typeof node === 'number') {
-        if (visited.has(node)) this.fail('page-cycle', node * this.meta.pageSize, `${what}: page ${node} is reached twice (pointer loop)`);
-        visited.add(node);
-        if (++pages > this.limits.maxPagesPerWalk) this.fail('too-deep', null, `${what}: more than ${this.limits.maxPagesPerWalk} pages`);
-        page = this.readPage(node);
+        if (++state.pages > this.limits.maxPagesPerWalk) this.fail('too-deep', null, `${what}: more than ${this.limits.maxPagesPerWalk} pages`);
+        page = this.readPage(node, state, what);
         where = node * this.meta.pageSize;
       } else {
         page = node;
         where = -1;
       }
       const { leaf, children } = this.elements(page, where < 0 ? 0 : where);
-      out.push(...leaf);
+      state.entries += leaf.length;
+      if (state.entries > this.limits.maxEntriesPerWalk) this.fail('too-large', where < 0 ? null : where, `${what}: more than ${this.limits.maxEntriesPerWalk} entries`);
+      for (const e of leaf) {
+        // Keys and values overlap freely in a crafted page: count what each one would cost to keep.
+        state.kept += e.key.length + e.value.length;
+        if (state.kept > this.limits.maxBytesPerWalk) this.fail('too-large', where < 0 ? null : where, `${what}: keys and values add up to more than ${this.limits.maxBytesPerWalk} bytes`);
+        out.push(e);
+      }
       for (const c of children) visit(c, depth + 1);
     };
     visit(root, 0);

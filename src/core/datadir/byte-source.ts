@@ -23,6 +23,31 @@ function checkRange(source: ByteSource, offset: number, length: number, what: st
   }
 }
 
+const FIRST_CHUNK = 64 * 1024; // read-ahead window grows from 64 KiB...
+const MAX_CHUNK = 4 << 20; // ...to 4 MiB
+
+/** Sliding read window over a source, so a sequential reader costs one read per MiB, not one per record. */
+export class ReadWindow {
+  private buf: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private chunk = FIRST_CHUNK;
+  bytesRead = 0;
+
+  constructor(private readonly source: ByteSource) {}
+
+  /** Returns [buffer, position of `offset` in it]; caller guarantees offset + length <= size. */
+  get(offset: number, length: number): [Buffer, number] {
+    if (offset < this.start || offset + length > this.start + this.buf.length) {
+      const want = Math.min(Math.max(length, this.chunk), this.source.size - offset);
+      this.chunk = Math.min(this.chunk * 2, MAX_CHUNK);
+      this.buf = this.source.read(offset, want);
+      this.start = offset;
+      this.bytesRead += want;
+    }
+    return [this.buf, offset - this.start];
+  }
+}
+
 export class FileSource implements ByteSource {
   private fd: number | null;
   readonly size: number;

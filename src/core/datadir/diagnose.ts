@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allCertFindings, CertsReport, CertsUsageError, inspectCertificates } from '../certs/inspect';
 import { bySeverity, Finding, finding } from '../findings';
-import { DataDirFacts, inspectDataDir } from './inspect';
+import { DataDirFacts, inspectDataDir, SchemaVersion } from './inspect';
 import { DataDirUsageError } from './layout';
 import { classifyJoinState, JoinState, LiveView, PkiSummary, selfUrls } from './join-state';
 
@@ -14,6 +14,8 @@ export interface DiagnoseOptions {
   pkiDir?: string | null;
   live?: LiveView | null;
   liveUnavailableReason?: string | null;
+  /** Picks the live view once the dir's cluster id is known (the extension matches configured clusters by it). */
+  liveFor?: (walClusterId: string | null) => { live: LiveView | null; reason: string | null };
   now?: Date;
 }
 
@@ -29,7 +31,11 @@ export interface Diagnosis {
     lastIndex: number | null;
     lastTerm: number | null;
     hardState: { term: number; vote: string | null; commit: number } | null;
-    bootSnapshot: { file: string; index: number; term: number; voters: string[]; learners: string[] } | null;
+    bootSnapshot: { file: string; source: 'snap-file' | 'wal-record'; index: number; term: number; voters: string[]; learners: string[] } | null;
+    /** The db's schema (storageVersion 3.6+, else 3.5 from meta/term, else 3.4) and the boot rules it implies. */
+    schema: SchemaVersion | null;
+    /** Where a damaged frame cuts the WAL, and how much written data lies behind it. */
+    walDamage: { file: string; offset: number; bytesBehind: number; recordsBehind: number } | null;
     db: { size: number; consistentIndex: number | null; clusterVersion: string | null; members: { id: string; name: string; isLearner: boolean }[] | null; removedMembers: string[]; bytesRead: number } | null;
     pkiDir: string | null;
     certificates: number;
@@ -94,7 +100,8 @@ export function diagnoseDataDir(options: DiagnoseOptions): Diagnosis {
     extra.push(finding('info', 'pki-not-found', facts.layout.root, 'No certificate directory was given or found next to the data dir, so certificates were not checked.',
       'Pass --pki with the directory holding the etcd certificates (k3s/RKE2: server/tls/etcd, k0s: pki, kubeadm: /etc/kubernetes/pki/etcd).'));
   }
-  const verdict = classifyJoinState({ facts, pki, live: options.live, liveUnavailableReason: options.liveUnavailableReason });
+  const chosen = options.liveFor?.((facts.wal ?? facts.walPartial)?.clusterId ?? null);
+  const verdict = classifyJoinState({ facts, pki, live: chosen ? chosen.live : options.live, liveUnavailableReason: chosen ? chosen.reason : options.liveUnavailableReason });
   const { wal, db } = facts;
   return {
     state: verdict.state,
@@ -109,9 +116,11 @@ export function diagnoseDataDir(options: DiagnoseOptions): Diagnosis {
       lastTerm: wal ? wal.lastTerm : null,
       hardState: wal?.hardState ?? null,
       bootSnapshot: facts.bootSnapshot ? {
-        file: facts.bootSnapshot.file, index: facts.bootSnapshot.index, term: facts.bootSnapshot.term,
+        file: facts.bootSnapshot.file, source: facts.bootSnapshot.source, index: facts.bootSnapshot.index, term: facts.bootSnapshot.term,
         voters: facts.bootSnapshot.confState.voters, learners: facts.bootSnapshot.confState.learners,
       } : null,
+      schema: facts.schema,
+      walDamage: wal?.damage ? { file: wal.damage.file, offset: wal.damage.offset, bytesBehind: wal.damage.bytesBehind, recordsBehind: wal.damage.recordsBehind } : null,
       db: db ? {
         size: db.size, consistentIndex: db.consistentIndex, clusterVersion: db.clusterVersion,
         members: db.members?.map((m) => ({ id: m.id, name: m.name, isLearner: m.isLearner })) ?? null,

@@ -27,6 +27,10 @@ export interface DbContents {
   consistentIndex: number | null;
   /** Raft term stored by etcd 3.5+; null for 3.4. */
   term: number | null;
+  /** `meta/storageVersion`, written by etcd 3.6+ (e.g. "3.6.0"); null before. */
+  storageVersion: string | null;
+  /** `meta/confState` (3.5+): raft's voters and learners as this backend last applied them, hex ids. */
+  confState: { voters: string[]; learners: string[] } | null;
   alarms: { memberId: string; alarm: 'NOSPACE' | 'CORRUPT' | string }[];
   /** Entries that could not be understood (bad JSON, bad key), in words; the rest was read. */
   problems: string[];
@@ -69,6 +73,25 @@ function parseAlarm(key: Buffer, file: string): { memberId: string; alarm: strin
   return { memberId: member.toString(16), alarm: names[alarm] ?? `alarm ${alarm}` };
 }
 
+/**
+ * raftpb.ConfState as JSON (`{"voters":[...],"learners":[...]}`). Ids are uint64 beyond 2^53, so they are
+ * taken from the digits, not from JSON.parse.
+ */
+function parseConfStateJson(value: Buffer, problems: string[]): { voters: string[]; learners: string[] } | null {
+  const text = value.toString('utf8');
+  const list = (field: string): string[] | null => {
+    const m = new RegExp(`"${field}"\\s*:\\s*(null|\\[([0-9,\\s]*)\\])`).exec(text);
+    if (!m) return null;
+    return (m[2] ?? '').split(',').map((x) => x.trim()).filter(Boolean).map((d) => BigInt(d).toString(16));
+  };
+  const voters = list('voters');
+  if (voters === null) {
+    problems.push(`meta/confState: not the JSON etcd writes (${text.slice(0, 60)})`);
+    return null;
+  }
+  return { voters, learners: list('learners') ?? [] };
+}
+
 /** Reads the membership buckets through an opened bbolt reader. Throws DataDirError for bad bytes. */
 function contentsFrom(bolt: BoltReader, source: ByteSource): DbContents {
   const buckets = bolt.buckets(ETCD_BUCKETS);
@@ -91,6 +114,8 @@ function contentsFrom(bolt: BoltReader, source: ByteSource): DbContents {
   const metaValue = (k: string) => meta?.find((e) => e.key.toString('latin1') === k)?.value;
   const ci = metaValue('consistent_index');
   const term = metaValue('term');
+  const storageVersion = metaValue('storageVersion');
+  const confStateRaw = metaValue('confState');
   const alarms: DbContents['alarms'] = [];
   for (const e of buckets.get('alarm') ?? []) {
     try {
@@ -103,6 +128,8 @@ function contentsFrom(bolt: BoltReader, source: ByteSource): DbContents {
     file: source.name, size: source.size, pageSize: bolt.meta.pageSize, txid: bolt.meta.txid.toString(),
     members, removedMembers, clusterVersion: version ? version.value.toString('utf8') : null,
     consistentIndex: ci ? u64be(ci) : null, term: term ? u64be(term) : null, alarms, problems,
+    storageVersion: storageVersion ? storageVersion.toString('utf8').slice(0, 64) : null,
+    confState: confStateRaw ? parseConfStateJson(confStateRaw, problems) : null,
     bytesRead: 0, pagesRead: bolt.pagesRead,
   };
 }

@@ -5,6 +5,8 @@ import { Finding, finding } from '../findings';
 import { sameId } from '../ids';
 import { distroFromPath } from '../certs/layouts';
 import { DataDirFacts, snapDbName } from './inspect';
+import { ConfChange } from './raftpb';
+import { WalContents } from './wal';
 
 export type JoinState = 'fresh' | 'certs-only' | 'db-without-wal' | 'joined' | 'learner' | 'removed' | 'foreign-cluster' | 'corrupt';
 
@@ -78,6 +80,23 @@ function rejoinSteps(dir: string, self: SelfInfo, memberId: string | null, still
 
 interface Corruption { code: string; message: string; file?: string }
 
+/** What lies behind a damaged WAL frame, and what etcd's start-up repair will do with it. */
+function damageMessage(wal: WalContents, facts: DataDirFacts): string {
+  const d = wal.damage!;
+  const rules = facts.schema?.bootRules;
+  // etcd 3.4 refuses a frame of 10 MiB or more before reading it ("max entry size limit exceeded").
+  const refuses34 = d.claimedBytes >= 10 * 1024 * 1024 && (rules === undefined || rules === '3.4');
+  const behind = d.recordsBehind
+    ? ` holding ${d.recordsBehind} valid record(s)${d.lastIndexBehind !== null ? ` up to entry ${d.lastIndexBehind}` : ''}${d.hardStateBehind ? ` and a hard state with commit ${d.hardStateBehind.commit} (term ${d.hardStateBehind.term})` : ''}`
+    : '';
+  const kept = `entries up to ${wal.lastIndex} and ${wal.hardState ? `the hard state commit ${wal.hardState.commit} (term ${wal.hardState.term})` : 'no hard state'} from before it`;
+  return `The WAL is damaged at byte ${d.offset} of ${d.file} (${d.reason}), with ${d.bytesBehind} bytes of written data behind it${behind}: this is not a torn write, which only leaves zeroed sectors at the very end. `
+    + (d.claimedBytes === 0
+      ? `On start etcd stops reading at byte ${d.offset} and zeroes the rest of the segment, so the member loses its newest hard state and every entry after the damage, and restarts with ${kept}.`
+      : `On start etcd${refuses34 ? ' 3.5 and later' : ''} truncates the segment at byte ${d.offset} (keeping a .broken copy), so the member loses its newest hard state and every entry after the damage, and restarts with ${kept}.`
+        + (refuses34 ? ' etcd 3.4 refuses to start on it instead ("wal: max entry size limit exceeded").' : ''));
+}
+
 /** What would stop etcd from starting on this dir, as etcd itself checks at boot. */
 function corruptions(facts: DataDirFacts): Corruption[] {
   const out: Corruption[] = [];
@@ -85,6 +104,7 @@ function corruptions(facts: DataDirFacts): Corruption[] {
   if (facts.walError) out.push({ code: `wal-${facts.walError.code}`, message: `The WAL cannot be read: ${facts.walError.message}.`, file: facts.walError.file });
   if (facts.dbError) out.push({ code: `db-${facts.dbError.code}`, message: `The db cannot be read: ${facts.dbError.message}.`, file: facts.dbError.file });
   if (!wal) return out;
+  if (wal.damage) out.push({ code: 'wal-damaged-frame', message: damageMessage(wal, facts), file: wal.damage.file });
   if (!wal.memberId) out.push({ code: 'wal-no-metadata', message: 'The WAL has no metadata record, so etcd cannot tell which member and cluster it belongs to.', file: layout.walDir });
   const snapIndex = facts.bootSnapshot?.index ?? 0;
   const snapTerm = facts.bootSnapshot?.term ?? 0;
@@ -109,6 +129,51 @@ function corruptions(facts: DataDirFacts): Corruption[] {
   return out;
 }
 
+/** Conf changes at or below the hard state's commit index: only those took effect. */
+function committedChanges(wal: WalContents | null): ConfChange[] {
+  const commit = wal?.hardState?.commit ?? 0;
+  return (wal?.confChanges ?? []).filter((c) => c.index <= commit);
+}
+
+/**
+ * Raft's role of each member as this dir last knew it: the db's applied conf state (3.5+) or the boot
+ * snapshot's, then the committed conf changes after it.
+ */
+function raftRoles(facts: DataDirFacts): { roles: Map<string, 'voter' | 'learner' | 'removed'>; source: string } | null {
+  const base = facts.db?.confState ?? facts.bootSnapshot?.confState ?? null;
+  const baseIndex = facts.db?.confState ? facts.db.consistentIndex ?? 0 : facts.bootSnapshot?.index ?? 0;
+  const changes = committedChanges(facts.wal).filter((c) => c.index > baseIndex);
+  if (!base && !changes.length) return null;
+  const roles = new Map<string, 'voter' | 'learner' | 'removed'>();
+  for (const v of base?.voters ?? []) roles.set(v, 'voter');
+  for (const l of base?.learners ?? []) roles.set(l, 'learner');
+  for (const c of changes) {
+    for (const ch of c.changes) {
+      if (!ch.nodeId) continue;
+      if (ch.kind === 'add') roles.set(ch.nodeId, 'voter');
+      else if (ch.kind === 'add-learner') roles.set(ch.nodeId, 'learner');
+      else if (ch.kind === 'remove') roles.set(ch.nodeId, 'removed');
+    }
+  }
+  const source = [facts.db?.confState ? 'the db\'s meta/confState' : facts.bootSnapshot ? 'the snapshot\'s conf state' : '', changes.length ? 'committed conf changes in the WAL' : '']
+    .filter(Boolean).join(' and ');
+  return { roles, source };
+}
+
+/**
+ * Members the db calls learners while raft, at the same applied index, counts them as voters (the 3.5
+ * promotion-not-persisted bug). Only the db's own conf state (or a snapshot it has applied) is compared:
+ * a promotion committed but not applied yet is replayed at start and is no bug.
+ */
+function staleLearnerFlags(facts: DataDirFacts): { id: string; name: string; why: string }[] {
+  const db = facts.db;
+  if (!db?.members) return [];
+  const snap = facts.bootSnapshot && (db.consistentIndex ?? 0) >= facts.bootSnapshot.index ? facts.bootSnapshot : null;
+  const voters = db.confState?.voters ?? snap?.confState.voters ?? [];
+  const why = db.confState ? 'the db\'s meta/confState' : 'the snapshot\'s conf state';
+  return db.members.filter((m) => m.isLearner && voters.includes(m.id)).map((m) => ({ id: m.id, name: m.name, why }));
+}
+
 /** Findings that hold whatever the state: torn tail, broken snap files, db problems, alarms, k3s tombstone. */
 function sideFindings(facts: DataDirFacts, memberId: string | null): Finding[] {
   const out: Finding[] = [];
@@ -119,10 +184,32 @@ function sideFindings(facts: DataDirFacts, memberId: string | null): Finding[] {
       'Nothing to do if etcd is running: it is still writing here. Otherwise etcd truncates the partial record when it starts (keeping a .broken copy); the record was never acknowledged.',
       { file: { path: wal.tornTail.file } }));
   }
+  const v37 = facts.schema?.bootRules === '3.7';
   for (const s of facts.snaps.filter((x) => x.error)) {
-    out.push(finding('warning', 'snap-unreadable', s.file, `Snapshot file cannot be used: ${s.error!.message}.`,
-      'etcd renames it to .broken and falls back to an older snapshot. Keep a copy for analysis; if every snapshot is broken, treat the member as corrupt.',
-      { file: { path: s.file } }));
+    out.push(v37
+      ? finding('info', 'snap-unreadable', s.file, `Snapshot file cannot be read: ${s.error!.message}.`,
+        `The db's schema is ${facts.schema!.version}: etcd 3.7 starts from the WAL's snapshot records and does not read snap files, so this does not stop the member. Keep a copy if you will run an older etcd on this dir.`,
+        { file: { path: s.file } })
+      : finding('warning', 'snap-unreadable', s.file, `Snapshot file cannot be used: ${s.error!.message}.`,
+        'etcd renames it to .broken and falls back to an older snapshot. Keep a copy for analysis; if every snapshot is broken, treat the member as corrupt.',
+        { file: { path: s.file } }));
+  }
+  for (const e of facts.walOldProblems) {
+    const start = layout.walFiles[facts.walStartSegment]?.name ?? 'the newest segment';
+    out.push(finding('warning', 'wal-old-segment-damaged', e.file,
+      `An older WAL segment has a record etcd cannot decode: ${e.message}. etcd starts reading records at ${start}, the segment holding its snapshot (index ${facts.bootSnapshot?.index ?? 0}), so this does not stop the member.`,
+      'Keep a copy for analysis. etcd deletes old segments itself as snapshots advance (--max-wals); do not delete WAL files by hand.',
+      { file: { path: e.file } }));
+  }
+  for (const m of staleLearnerFlags(facts)) {
+    const under36 = facts.schema?.bootRules === '3.5' || facts.schema?.bootRules === '3.4';
+    out.push(finding('warning', 'db-stale-learner-flag', layout.dbFile,
+      `The db's members bucket marks ${m.name || '(unnamed)'} ${m.id} a learner, but raft's configuration has it as a voter (${m.why}): etcd 3.5.1–3.5.23 could promote a learner without writing the promotion to the db. `
+        + (under36 ? 'etcd 3.6 and later read membership from the db, so after an upgrade they count it as a learner and can refuse to start ("too many learner members in cluster").'
+          : 'This etcd reads membership from the db, so it counts the member as a learner.'),
+      under36 ? 'Before upgrading to 3.6, start this member once with etcd 3.5.24 or later: at start it copies the promotion from the v2 store into the db. Then check that `etcdctl member list` shows IsLearner false for it.'
+        : 'Compare with `etcdctl member list -w table` on a healthy member; if the cluster lists it as a voter, replace this member (remove, move the data dir aside, add it back) so its db is rebuilt from the leader.',
+      { file: { path: layout.dbFile } }));
   }
   for (const p of db?.problems ?? []) {
     out.push(finding('warning', 'db-unexpected-entry', layout.dbFile, `Unexpected db entry: ${p}.`, 'Compare with `etcdctl member list` from a healthy member; a member list that differs means this db is not trustworthy.', { file: { path: layout.dbFile } }));
@@ -203,9 +290,14 @@ export function classifyJoinState(input: ClassifyInput): JoinDiagnosis {
   }
 
   const removedInDb = Boolean(memberId && db?.removedMembers.includes(memberId));
-  const removedInWal = Boolean(wal?.confChanges.some((c) => c.changes.some((ch) => ch.kind === 'remove' && ch.nodeId === memberId)));
-  const lastSelfChange = [...(wal?.confChanges ?? [])].reverse().flatMap((c) => c.changes).find((ch) => ch.nodeId === memberId);
-  const learnerLocally = Boolean(db?.members?.find((m) => m.id === memberId)?.isLearner) || lastSelfChange?.kind === 'add-learner';
+  const committed = committedChanges(wal);
+  const removedInWal = committed.some((c) => c.changes.some((ch) => ch.kind === 'remove' && ch.nodeId === memberId));
+  const commit = wal?.hardState?.commit ?? 0;
+  const pendingRemoval = (wal?.confChanges ?? []).find((c) => c.index > commit && c.changes.some((ch) => ch.kind === 'remove' && ch.nodeId === memberId));
+  const lastSelfChange = [...committed].reverse().flatMap((c) => c.changes).find((ch) => ch.nodeId === memberId);
+  const raftRole = memberId ? raftRoles(facts)?.roles.get(memberId) : undefined;
+  const learnerLocally = raftRole === 'voter' ? false : raftRole === 'learner'
+    || Boolean(db?.members?.find((m) => m.id === memberId)?.isLearner) || lastSelfChange?.kind === 'add-learner';
   const summary = `member ${memberId}${self.name ? ` (${self.name})` : ''} of cluster ${clusterId}, last entry ${wal!.lastIndex} (term ${wal!.lastTerm}), commit ${wal!.hardState?.commit ?? 0}`;
 
   if (!live) {
@@ -222,8 +314,19 @@ export function classifyJoinState(input: ClassifyInput): JoinDiagnosis {
     return result('foreign-cluster');
   }
 
+  if (pendingRemoval) {
+    findings.push(finding('warning', 'wal-uncommitted-removal', dir,
+      `The WAL holds a removal of member ${memberId} at index ${pendingRemoval.index}, above its commit index ${commit}: it was proposed but this member never learned that it was committed (a leader may have crashed right after proposing it).`,
+      'It does not count as a removal. Check `etcdctl member list` on a healthy member: if the member is still listed, it stays a member; if not, it was removed after all.'));
+  }
   const notInLive = Boolean(live && !liveSelf);
-  if (removedInDb || removedInWal || notInLive) {
+  // A live member list that still holds the member outweighs what its own (possibly stale) data says.
+  if (liveSelf && (removedInDb || removedInWal)) {
+    findings.push(finding('warning', 'removed-locally-listed-live', dir,
+      `This member's own data says it was removed (${removedInDb ? 'its db lists it in members_removed' : 'its WAL holds a committed removal'}), but the live cluster still lists ${memberId}.`,
+      'Trust the live member list. Check that --endpoints reach the cluster this node belongs to; if they do, the member may restart on this dir.'));
+  }
+  if (!liveSelf && (removedInDb || removedInWal || notInLive)) {
     const why = [
       removedInDb ? 'its own db lists it in members_removed' : '',
       removedInWal ? 'its WAL holds the conf change that removed it' : '',

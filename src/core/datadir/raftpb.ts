@@ -11,6 +11,9 @@ export interface ConfState {
   autoLeave: boolean;
 }
 
+/** A snapshot marker in the WAL; etcd 3.7 starts from the newest committed one and its conf state. */
+export interface WalSnapshot { index: number; term: number; confState?: ConfState }
+
 export interface HardState { term: number; vote: string | null; commit: number }
 
 export const EntryType = { Normal: 0, ConfChange: 1, ConfChangeV2: 2 } as const;
@@ -93,12 +96,16 @@ export function decodeConfState(buf: Uint8Array, file: string, offset: number, s
   return { voters: hex(lists[0]), learners: hex(lists[1]), votersOutgoing: hex(lists[2]), learnersNext: hex(lists[3]), autoLeave };
 }
 
-/** walpb.Snapshot {index = 1, term = 2, conf_state = 3}. */
-export function decodeWalSnapshot(buf: Uint8Array, file: string, offset: number): { index: number; term: number } {
+/** walpb.Snapshot {index = 1, term = 2, conf_state = 3 (3.5+)}; confState only when the record has one. */
+export function decodeWalSnapshot(buf: Uint8Array, file: string, offset: number): WalSnapshot {
   const r = new ProtoReader(buf, file, offset);
-  const s = { index: 0, term: 0 };
+  const s: WalSnapshot = { index: 0, term: 0 };
   while (r.next()) {
-    if (r.field === 1) { r.expect(Wire.Varint); s.index = r.uint(); } else if (r.field === 2) { r.expect(Wire.Varint); s.term = r.uint(); } else r.skip();
+    if (r.field === 1) { r.expect(Wire.Varint); s.index = r.uint(); } else if (r.field === 2) { r.expect(Wire.Varint); s.term = r.uint(); } else if (r.field === 3) {
+      r.expect(Wire.Bytes);
+      const [cs, ce] = r.span();
+      s.confState = decodeConfState(buf, file, offset, cs, ce);
+    } else r.skip();
   }
   return s;
 }

@@ -2,14 +2,18 @@
 // snapshot's index, term and conf state (voters, learners). The v3 key space is in member/snap/db, not here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ByteSource, openFile } from './byte-source';
+import { CappedReadError, readFileCapped } from '../read-capped';
+import { BufferSource, ByteSource } from './byte-source';
 import { crc32c } from './crc32c';
 import { DataDirError } from './errors';
 import { ProtoReader, Wire } from './protobuf';
 import { ConfState, decodeRaftSnapshot } from './raftpb';
 
-/** Snap files hold etcd's v2 store (kilobytes to a few MB); anything far larger is not one. */
-export const MAX_SNAP_BYTES = 512 * 1024 * 1024;
+/**
+ * Snap files hold etcd's v2 store: membership and cluster version since 3.4 (kilobytes), more only on
+ * clusters that used the v2 API. Anything far larger is not one, and is not read into memory.
+ */
+export const MAX_SNAP_BYTES = 64 * 1024 * 1024;
 
 export interface SnapFileName { name: string; term: bigint; index: bigint }
 
@@ -60,12 +64,14 @@ export function readSnap(source: ByteSource): SnapContents {
 }
 
 export function readSnapFile(file: string): SnapContents {
-  const source = openFile(file);
+  let bytes: Buffer;
   try {
-    return readSnap(source);
-  } finally {
-    source.close();
+    bytes = readFileCapped(file, MAX_SNAP_BYTES, 'etcd snap file');
+  } catch (err) {
+    if (!(err instanceof CappedReadError)) throw err;
+    throw new DataDirError(err.code === 'too-large' ? 'too-large' : 'io', file, null, err.message.slice(file.length + 2));
   }
+  return readSnap(new BufferSource(file, bytes));
 }
 
 export function snapPath(snapDir: string, n: SnapFileName): string {

@@ -1,22 +1,21 @@
 // Read-only reader of etcd's write-ahead log (member/wal/*.wal), decoding it the way etcd does when it
 // starts: frames, the CRC-32C chain across records and segments, metadata (member and cluster id), hard
 // state, snapshot markers and raft entries (conf changes decoded). A torn write at the end of the last
-// segment is tolerated, as etcd tolerates (and then truncates) it; anything else wrong is a DataDirError.
+// segment is tolerated, as etcd tolerates (and then truncates) it; damage is told apart from it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ByteSource, openFile } from './byte-source';
+import { ByteSource, openFile, ReadWindow } from './byte-source';
 import { crc32cUpdate } from './crc32c';
 import { asDataDirError, DataDirError } from './errors';
+import { FrameDamage, judgeUnreadableFrame, judgeZeroLength } from './wal-damage';
 import {
   ConfChange, decodeConfChangeV1, decodeConfChangeV2, decodeEntry, decodeHardState, decodeMetadata, decodeRecord,
-  decodeWalSnapshot, EntryType, HardState,
+  decodeWalSnapshot, EntryType, HardState, WalSnapshot,
 } from './raftpb';
 
 const RecordType = { Metadata: 1, Entry: 2, State: 3, Crc: 4, Snapshot: 5 } as const;
 const FRAME_HEADER = 8;
 const SECTOR = 512; // etcd's minSectorSize: a torn write leaves whole zeroed sectors
-const FIRST_CHUNK = 64 * 1024; // read-ahead window grows from 64 KiB...
-const MAX_CHUNK = 4 << 20; // ...to 4 MiB: one readSync per window, not per record
 
 export interface WalFileName { name: string; seq: bigint; index: bigint }
 
@@ -46,14 +45,26 @@ export interface WalTornTail {
   reason: string;
 }
 
+export interface WalSegmentInfo {
+  name: string;
+  size: number;
+  dataEnd: number;
+  /** Ids in this segment's own metadata record (etcd takes them from the first segment it reads). */
+  memberId: string | null;
+  clusterId: string | null;
+}
+
+/** A record etcd only decodes from its snapshot's segment on: `segment` indexes WalContents.segments. */
+export interface WalProblem { segment: number; error: DataDirError }
+
 export interface WalContents {
-  segments: { name: string; size: number; dataEnd: number }[];
+  segments: WalSegmentInfo[];
   memberId: string | null;
   clusterId: string | null;
   /** Last hard state record (term, vote, commit), null when the WAL holds none. */
   hardState: HardState | null;
   /** Every snapshot marker (index, term), in WAL order. */
-  snapshots: { index: number; term: number }[];
+  snapshots: WalSnapshot[];
   entryCount: number;
   firstIndex: number | null;
   lastIndex: number;
@@ -63,29 +74,11 @@ export interface WalContents {
   /** Entries whose index skips ahead of the previous entry: legal only right after a snapshot marker. */
   gaps: { index: number; previous: number | null }[];
   tornTail: WalTornTail | null;
+  /** An unreadable frame in the last segment with written records behind it (not a torn write). */
+  damage: FrameDamage | null;
+  /** Undecodable entries, metadata that changed, unknown record types: see readWalSegmentsLenient. */
+  problems: WalProblem[];
   bytesRead: number;
-}
-
-/** Sliding read window over one segment, so reading a WAL costs one read per MiB. */
-class Window {
-  private buf: Buffer = Buffer.alloc(0);
-  private start = 0;
-  private chunk = FIRST_CHUNK;
-  bytesRead = 0;
-
-  constructor(private readonly source: ByteSource) {}
-
-  /** Returns [buffer, position of `offset` in it]; caller guarantees offset + length <= size. */
-  get(offset: number, length: number): [Buffer, number] {
-    if (offset < this.start || offset + length > this.start + this.buf.length) {
-      const want = Math.min(Math.max(length, this.chunk), this.source.size - offset);
-      this.chunk = Math.min(this.chunk * 2, MAX_CHUNK);
-      this.buf = this.source.read(offset, want);
-      this.start = offset;
-      this.bytesRead += want;
-    }
-    return [this.buf, offset - this.start];
-  }
 }
 
 function isTornEntry(data: Uint8Array, from: number, to: number, fileOffset: number): boolean {
@@ -104,23 +97,28 @@ function isTornEntry(data: Uint8Array, from: number, to: number, fileOffset: num
 }
 
 /**
- * Decodes segments in order (one continuous log). Throws DataDirError for anything etcd would refuse:
- * bad CRC, bad frame, bad protobuf, unknown record type, conflicting metadata, a broken CRC chain.
+ * Decodes segments in order (one continuous log). Throws DataDirError for anything wrong, including the
+ * record-level problems the lenient reader keeps per segment.
  */
 export function readWalSegments(segments: WalSegment[]): WalContents {
   const { contents, error } = readWalSegmentsLenient(segments);
   if (error) throw error;
+  if (contents.damage) throw new DataDirError('bad-length', contents.damage.file, contents.damage.offset, contents.damage.reason);
+  if (contents.problems.length) throw contents.problems[0].error;
   return contents;
 }
 
 /**
- * Like readWalSegments, but returns what was decoded before the first error alongside it: a damaged WAL
- * still names its member and cluster when the damage comes after the metadata record.
+ * Reads every segment the way etcd does at start. Two kinds of trouble are told apart, as etcd tells them:
+ * - `error`: what etcd's first pass over all segments (looking for snapshot records: frames, CRCs, the CRC
+ *   chain) trips over; decoding stops there and what was read before it is returned alongside;
+ * - `problems`: record contents etcd only decodes from the segment holding its snapshot on (entries,
+ *   metadata, record types); which of them matter depends on that snapshot, so the caller decides.
  */
 export function readWalSegmentsLenient(segments: WalSegment[]): { contents: WalContents; error: DataDirError | null } {
   const out: WalContents = {
     segments: [], memberId: null, clusterId: null, hardState: null, snapshots: [], entryCount: 0,
-    firstIndex: null, lastIndex: 0, lastTerm: 0, confChanges: [], gaps: [], tornTail: null, bytesRead: 0,
+    firstIndex: null, lastIndex: 0, lastTerm: 0, confChanges: [], gaps: [], tornTail: null, damage: null, problems: [], bytesRead: 0,
   };
   let crc = 0;
   let metadata: Buffer | null = null;
@@ -131,30 +129,41 @@ export function readWalSegmentsLenient(segments: WalSegment[]): { contents: WalC
     for (let s = 0; s < segments.length; s++) {
       const { name, source } = segments[s];
       const isLast = s === segments.length - 1;
-      const win = new Window(source);
+      const win = new ReadWindow(source);
       let offset = 0;
-      const segInfo = { name, size: source.size, dataEnd: 0 };
+      const segInfo: WalSegmentInfo = { name, size: source.size, dataEnd: 0, memberId: null, clusterId: null };
       out.segments.push(segInfo);
-      // etcd reads past a torn write only at the end of the last segment; elsewhere it is corruption.
-      const torn = (at: number, reason: string): 'stop' => {
+      const problem = (err: unknown) => { out.problems.push({ segment: s, error: asDataDirError(err, name) }); };
+      // etcd reads past an unreadable frame only at the end of the last segment (and truncates it there);
+      // elsewhere it is corruption. In the last one, written records behind the frame make it damage.
+      let crcBefore = 0;
+      const unreadable = (at: number, claimedEnd: number, reason: string): 'stop' => {
         if (!isLast) throw new DataDirError('truncated', name, at, `${reason} (not in the last WAL segment, so etcd cannot repair it)`);
-        out.tornTail = { file: name, offset: at, reason };
+        const damage = judgeUnreadableFrame(source, at, claimedEnd, reason, crcBefore);
+        if (damage) out.damage = damage; else out.tornTail = { file: name, offset: at, reason };
         return 'stop';
       };
 
       try {
         for (;;) {
           segInfo.dataEnd = offset;
+          crcBefore = crc;
           if (offset === source.size) break; // end of file
-          if (source.size - offset < FRAME_HEADER) { torn(offset, 'partial frame header'); break segmentLoop; }
+          if (source.size - offset < FRAME_HEADER) { unreadable(offset, source.size, 'partial frame header'); break segmentLoop; }
           const [hb, hp] = win.get(offset, FRAME_HEADER);
           const lenField = hb.readBigInt64LE(hp);
-          if (lenField === 0n) break; // end of written data (preallocated zeros follow)
+          if (lenField === 0n) {
+            // End of written data (preallocated zeros follow), unless records were written behind it.
+            const hidden = isLast ? judgeZeroLength(source, offset, crc) : null;
+            if (hidden) out.damage = hidden;
+            break;
+          }
           const recBytes = Number(BigInt.asUintN(64, lenField) & 0x00ffffffffffffffn);
           const padBytes = lenField < 0n ? Number((BigInt.asUintN(64, lenField) >> 56n) & 7n) : 0;
           const bodyStart = offset + FRAME_HEADER;
+          const claimedEnd = bodyStart + recBytes + padBytes;
           if (recBytes + padBytes > source.size - bodyStart) {
-            torn(offset, `record length ${recBytes} runs past the end of the file (${source.size - bodyStart} bytes left)`);
+            unreadable(offset, claimedEnd, `record length ${recBytes} runs past the end of the file (${source.size - bodyStart} bytes left)`);
             break segmentLoop;
           }
           const [buf, p] = win.get(bodyStart, recBytes + padBytes);
@@ -163,14 +172,14 @@ export function readWalSegmentsLenient(segments: WalSegment[]): { contents: WalC
           try {
             rec = decodeRecord(body, name, bodyStart, recBytes);
           } catch (err) {
-            if (isTornEntry(buf, p, p + recBytes + padBytes, bodyStart)) { torn(offset, 'partially written record'); break segmentLoop; }
+            if (isTornEntry(buf, p, p + recBytes + padBytes, bodyStart)) { unreadable(offset, claimedEnd, 'partially written record'); break segmentLoop; }
             throw err;
           }
           const data = body.subarray(rec.dataStart, rec.dataEnd);
           if (rec.type !== RecordType.Crc) {
             crc = crc32cUpdate(crc, data);
             if (crc !== rec.crc) {
-              if (isTornEntry(buf, p, p + recBytes + padBytes, bodyStart)) { torn(offset, 'partially written record'); break segmentLoop; }
+              if (isTornEntry(buf, p, p + recBytes + padBytes, bodyStart)) { unreadable(offset, claimedEnd, 'partially written record'); break segmentLoop; }
               throw new DataDirError('bad-crc', name, offset,
                 `record CRC mismatch (stored ${rec.crc.toString(16)}, computed ${crc.toString(16)}): the bytes changed after etcd wrote them`);
             }
@@ -179,24 +188,30 @@ export function readWalSegmentsLenient(segments: WalSegment[]): { contents: WalC
           switch (rec.type) {
             case RecordType.Metadata: {
               const copy = Buffer.from(data);
+              try {
+                const ids = decodeMetadata(data, name, dataOffset);
+                if (!segInfo.memberId && !segInfo.clusterId) Object.assign(segInfo, ids);
+                if (!metadata) Object.assign(out, ids);
+              } catch (err) { problem(err); }
               if (metadata && !metadata.equals(copy)) {
-                throw new DataDirError('metadata-conflict', name, offset, 'metadata differs from the earlier segments (member or cluster id changed)');
+                problem(new DataDirError('metadata-conflict', name, offset, 'metadata differs from the earlier segments (member or cluster id changed)'));
               }
-              if (!metadata) Object.assign(out, decodeMetadata(data, name, dataOffset));
               metadata = copy;
               break;
             }
             case RecordType.Entry: {
-              const e = decodeEntry(data, name, dataOffset);
-              addEntry(out, e.index, e.term, previousIndex);
-              previousIndex = e.index;
-              if (e.type === EntryType.ConfChange || e.type === EntryType.ConfChangeV2) {
-                const ccData = data.subarray(e.dataStart, e.dataEnd);
-                const cc = e.type === EntryType.ConfChange
-                  ? decodeConfChangeV1(ccData, name, dataOffset + e.dataStart, e.index, e.term)
-                  : decodeConfChangeV2(ccData, name, dataOffset + e.dataStart, e.index, e.term);
-                out.confChanges.push(cc);
-              }
+              try {
+                const e = decodeEntry(data, name, dataOffset);
+                addEntry(out, e.index, e.term, previousIndex);
+                previousIndex = e.index;
+                if (e.type === EntryType.ConfChange || e.type === EntryType.ConfChangeV2) {
+                  const ccData = data.subarray(e.dataStart, e.dataEnd);
+                  const cc = e.type === EntryType.ConfChange
+                    ? decodeConfChangeV1(ccData, name, dataOffset + e.dataStart, e.index, e.term)
+                    : decodeConfChangeV2(ccData, name, dataOffset + e.dataStart, e.index, e.term);
+                  out.confChanges.push(cc);
+                }
+              } catch (err) { problem(err); }
               break;
             }
             case RecordType.State:
@@ -214,9 +229,9 @@ export function readWalSegmentsLenient(segments: WalSegment[]): { contents: WalC
               out.snapshots.push(decodeWalSnapshot(data, name, dataOffset));
               break;
             default:
-              throw new DataDirError('bad-record', name, offset, `unexpected record type ${rec.type}`);
+              problem(new DataDirError('bad-record', name, offset, `unexpected record type ${rec.type}`));
           }
-          offset = bodyStart + recBytes + padBytes;
+          offset = claimedEnd;
         }
       } finally {
         out.bytesRead += win.bytesRead;
@@ -239,11 +254,6 @@ function addEntry(out: WalContents, index: number, term: number, previous: numbe
   }
   out.lastIndex = index;
   out.lastTerm = term;
-}
-
-export interface WalDirOptions {
-  /** Read only segments from this name on (etcd's choice for a snapshot); default: all. */
-  fromName?: string;
 }
 
 /** Checks that sequence numbers follow each other, as etcd does before reading. */

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { inspectCertificates, allCertFindings } from '../../core/certs/inspect';
 import { diagnoseDataDir, Diagnosis } from '../../core/datadir/diagnose';
-import { liveViewFromHealth } from '../../core/datadir/live-view';
+import { liveViewForDataDir } from '../../core/datadir/live-view';
 import { discover } from '../../core/discovery/discover';
 import { Finding } from '../../core/findings';
 import { App } from '../app';
@@ -41,16 +41,14 @@ async function pickPath(title: string, folders: boolean, files: boolean): Promis
 export function registerDiagnostics(app: App): FindingProblems {
   const problems = new FindingProblems();
   const extensionUri = app.context.extensionUri;
-  const liveFor = (dataDir?: string) => {
-    const entries = app.registry.list().filter((e) => e.port && !e.simulated);
-    const byDir = entries.find((e) => dataDir && e.profile?.dataDir === dataDir);
-    if (!entries.length) return { live: null, reason: 'no etcd cluster is configured in this window' };
-    // The tree's last refresh of the cluster this data dir belongs to (else the first real one).
-    return liveViewFromHealth((byDir ?? entries[0]).health);
+  // The tree's last refresh of the configured cluster whose id is the data dir's (never just the first one).
+  const liveFor = (dataDir: string) => (walClusterId: string | null) => {
+    const clusters = app.registry.list().filter((e) => e.port && !e.simulated)
+      .map((e) => ({ label: e.label, health: e.health, dataDir: e.profile?.dataDir }));
+    return liveViewForDataDir(clusters, walClusterId, dataDir);
   };
   const runDiagnosis = (dataDir: string, pkiDir?: string): Diagnosis => {
-    const { live, reason } = liveFor(dataDir);
-    const d = diagnoseDataDir({ dataDir, pkiDir, live, liveUnavailableReason: reason });
+    const d = diagnoseDataDir({ dataDir, pkiDir, liveFor: liveFor(dataDir) });
     problems.set(`datadir:${dataDir}`, d.findings);
     return d;
   };

@@ -4,7 +4,7 @@ import { BoltReader } from '../../../src/core/datadir/bbolt';
 import { BufferSource } from '../../../src/core/datadir/byte-source';
 import { DataDirError } from '../../../src/core/datadir/errors';
 import { readEtcdDbSource } from '../../../src/core/datadir/etcd-db';
-import { branchPage, etcdShapedDb, freelistPage, leafPage, metaPage } from './bolt-builder';
+import { branchPage, bucketRef, CraftedGraph, craftedDb, etcdShapedDb, freelistPage, leafPage, metaPage } from './bolt-builder';
 
 function code(fn: () => unknown): string {
   try { fn(); } catch (err) { assert.ok(err instanceof DataDirError, String(err)); return err.code; }
@@ -66,5 +66,33 @@ describe('bbolt reader', () => {
     const c = readEtcdDbSource(new BufferSource('db', db));
     assert.equal(c.members, null);
     assert.equal(c.consistentIndex, null);
+  });
+});
+
+describe('bbolt reader on crafted page graphs', () => {
+  const cases: [CraftedGraph, string][] = [
+    ['overlapping-overflow', 'too-large'], ['cycle', 'page-cycle'], ['huge-count', 'too-large'],
+    ['branch-to-meta', 'bad-page'], ['branch-to-freelist', 'bad-page'],
+  ];
+  for (const [kind, expected] of cases) {
+    it(`${kind}: ${expected}, reading a bounded number of bytes`, () => {
+      const source = new BufferSource('db', craftedDb(kind));
+      const t = Date.now();
+      assert.equal(code(() => readEtcdDbSource(source)), expected);
+      assert.ok(source.bytesRead <= 40 << 20, `read ${source.bytesRead} bytes`);
+      assert.ok(Date.now() - t < 5000);
+    });
+  }
+
+  it('overflow ranges that overlap are refused even within the byte budget', () => {
+    // Small enough for the budget: page 5's overflow covers page 6, which the branch also points at.
+    const pages = [metaPage(0, 3, 10, 1), metaPage(1, 3, 10, 0), freelistPage(2), leafPage(3, [{ key: 'members', value: bucketRef(4), bucket: true }]),
+      branchPage(4, [{ key: 'a', pgid: 5 }, { key: 'b', pgid: 6 }]), leafPage(5, [], 2 * 4096), leafPage(7, []), leafPage(8, []), leafPage(9, [])];
+    const bytes = Buffer.concat(pages);
+    bytes.writeBigUInt64LE(6n, 6 * 4096); // the second half of page 5's overflow claims to be page 6
+    bytes.writeUInt16LE(0x02, 6 * 4096 + 8);
+    const err = (() => { try { readEtcdDbSource(new BufferSource('db', bytes)); } catch (e) { return e as DataDirError; } return null; })();
+    assert.equal(err?.code, 'bad-page');
+    assert.match(err!.message, /inside the overflow of page 5/);
   });
 });

@@ -115,3 +115,73 @@ export function etcdShapedDb(opts: { membersLoop?: boolean; meta0Broken?: boolea
   if (opts.meta0Broken) meta0[40] ^= 0xff;
   return Buffer.concat([meta0, metaPage(1, 3, 8, 5), freelistPage(2), root, branch, leafA, leafB, keys]);
 }
+
+export type CraftedGraph = 'overlapping-overflow' | 'cycle' | 'huge-count' | 'branch-to-meta' | 'branch-to-freelist';
+
+/**
+ * Hostile page graphs behind an etcd-shaped root (a `members` bucket at page 4) in a file of `totalPages`
+ * pages: overflow ranges that overlap and run to the end of the file, pointer loops, a leaf claiming 65535
+ * elements that all reuse one large value, branches pointing at the meta or freelist pages.
+ */
+export function craftedDb(kind: CraftedGraph, totalPages = 8192): Buffer {
+  const file = Buffer.alloc(totalPages * PS);
+  metaPage(0, 3, totalPages, 4).copy(file, 0);
+  metaPage(1, 3, totalPages, 5).copy(file, PS);
+  freelistPage(2).copy(file, 2 * PS);
+  leafPage(3, [{ key: 'members', value: bucketRef(4), bucket: true }]).copy(file, 3 * PS);
+  const put = (id: number, page: Buffer) => page.copy(file, id * PS);
+  const header = (id: number, flags: number, count: number, overflow: number) => {
+    const at = id * PS;
+    file.writeBigUInt64LE(BigInt(id), at);
+    file.writeUInt16LE(flags, at + 8);
+    file.writeUInt16LE(count, at + 10);
+    file.writeUInt32LE(overflow, at + 12);
+  };
+  switch (kind) {
+    case 'overlapping-overflow': {
+      // One branch (with its own overflow) over 2000 leaves, each claiming every page up to the end of the file.
+      const children = 2000;
+      const branchPages = Math.ceil((16 + children * 17) / PS);
+      header(4, 0x01, children, branchPages - 1);
+      for (let i = 0; i < children; i++) {
+        const el = 4 * PS + 16 + i * 16;
+        const child = 4 + branchPages + i;
+        file.writeUInt32LE((children - i) * 16 + i, el); // pos: the key bytes after the element table
+        file.writeUInt32LE(1, el + 4);
+        file.writeBigUInt64LE(BigInt(child), el + 8);
+        const overflow = totalPages - 1 - child;
+        header(child, 0x02, 1, overflow);
+        const lel = child * PS + 16;
+        file.writeUInt32LE(16, lel + 4);
+        file.writeUInt32LE(1, lel + 8);
+        file.writeUInt32LE((overflow + 1) * PS - 64, lel + 12);
+      }
+      break;
+    }
+    case 'cycle':
+      put(4, branchPage(4, [{ key: 'a', pgid: 5 }]));
+      put(5, branchPage(5, [{ key: 'b', pgid: 4 }]));
+      break;
+    case 'huge-count': {
+      // 65535 elements in a 2 MiB leaf, every one pointing at the same 64 kB value.
+      const pages = 512;
+      header(4, 0x02, 0xffff, pages - 1);
+      const valueAt = 16 + 0xffff * 16;
+      for (let i = 0; i < 0xffff; i++) {
+        const el = 4 * PS + 16 + i * 16;
+        file.writeUInt32LE(valueAt - (16 + i * 16), el + 4);
+        file.writeUInt32LE(4, el + 8);
+        file.writeUInt32LE(64 * 1024, el + 12);
+      }
+      file.write('1a2b{"name":"x"}', 4 * PS + valueAt);
+      break;
+    }
+    case 'branch-to-meta':
+      put(4, branchPage(4, [{ key: 'a', pgid: 1 }]));
+      break;
+    case 'branch-to-freelist':
+      put(4, branchPage(4, [{ key: 'a', pgid: 2 }]));
+      break;
+  }
+  return file;
+}

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BufferSource } from '../../../src/core/datadir/byte-source';
 import { DataDirError } from '../../../src/core/datadir/errors';
-import { parseWalName, readWalSegments } from '../../../src/core/datadir/wal';
-import { confChangeV1, confChangeV2, entry, hardState, REC, WalWriter } from './wal-encoder';
+import { parseWalName, readWalSegments, readWalSegmentsLenient } from '../../../src/core/datadir/wal';
+import { confChangeV1, confChangeV2, entry, fieldBytes, fieldVarint, hardState, REC, varint, WalWriter } from './wal-encoder';
 
 const NODE = 0xbdae9bbc11dd390dn; // > 2^53: ids must survive as hex
 const CLUSTER = 0xd1cfaf999eb97a2an;
@@ -129,5 +129,51 @@ describe('WAL reader', () => {
     assert.deepEqual(parseWalName('0000000000000002-00000000000003e8.wal'), { name: '0000000000000002-00000000000003e8.wal', seq: 2n, index: 1000n });
     assert.equal(parseWalName('0.tmp'), null);
     assert.equal(parseWalName('0000000000000002-00000000000003e8.wal.broken'), null);
+  });
+
+  it('a length flipped in the middle of the log, with records behind it, is damage, not a torn tail', () => {
+    const w = basicWal();
+    const at = w.bytes(0).length;
+    for (let i = 6; i <= 12; i++) w.record(REC.entry, entry(i, 2, 0, [1, 2, 3]));
+    w.record(REC.state, hardState(2, NODE, 12));
+    const bytes = w.bytes(1 << 16);
+    bytes.writeBigUInt64LE(0x0000ffffffffff10n, at); // past the end of the file
+    const { contents, error } = readWalSegmentsLenient([seg('last.wal', bytes)]);
+    assert.equal(error, null);
+    assert.equal(contents.tornTail, null);
+    assert.equal(contents.damage?.offset, at);
+    assert.equal(contents.damage?.recordsBehind, 7, 'the six entries after the first and the hard state');
+    assert.equal(contents.damage?.lastIndexBehind, 12);
+    assert.deepEqual(contents.damage?.hardStateBehind, { term: 2, commit: 12 });
+    assert.equal(contents.lastIndex, 5, 'what etcd keeps after truncating');
+    expectError(() => readWalSegments([seg('last.wal', bytes)]), 'bad-length');
+  });
+
+  it('a zeroed length field with records behind it is damage too (etcd would zero them)', () => {
+    const w = basicWal();
+    const at = w.bytes(0).length;
+    for (let i = 6; i <= 9; i++) w.record(REC.entry, entry(i, 2, 0, [9, 9]));
+    const bytes = w.bytes();
+    bytes.writeBigUInt64LE(0n, at);
+    const { contents } = readWalSegmentsLenient([seg('last.wal', bytes)]);
+    assert.equal(contents.damage?.offset, at);
+    assert.equal(contents.damage?.claimedBytes, 0);
+  });
+
+  it('record problems are kept per segment, not thrown, by the lenient reader', () => {
+    const first = basicWal().record(9, [1]);
+    const second = new WalWriter(first.crc).start(NODE, CLUSTER).record(REC.entry, entry(6, 2));
+    const { contents, error } = readWalSegmentsLenient([seg('1.wal', first.bytes()), seg('2.wal', second.bytes())]);
+    assert.equal(error, null);
+    assert.deepEqual(contents.problems.map((p) => [p.segment, p.error.code]), [[0, 'bad-record']]);
+    assert.equal(contents.lastIndex, 6, 'reading went on');
+  });
+
+  it('decodes the conf state of a snapshot record (3.5+), as etcd 3.7 boots from it', () => {
+    const confState = [...fieldBytes(1, [...varint(NODE)]), ...fieldBytes(2, [...varint(0xabcn)])];
+    const w = basicWal().record(REC.snapshot, [...fieldVarint(1, 5), ...fieldVarint(2, 2), ...fieldBytes(3, confState)]);
+    const wal = readWalSegments([seg('a.wal', w.bytes())]);
+    assert.deepEqual(wal.snapshots[1].confState?.voters, ['bdae9bbc11dd390d']);
+    assert.deepEqual(wal.snapshots[1].confState?.learners, ['abc']);
   });
 });
