@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   diagnose: () => import('./cli/diagnose'),
   certs: () => import('./cli/certs'),
   simulate: () => import('./cli/simulate'),
+  nodes: () => import('./cli/nodes'),
 };
 
 const USAGE = `etcd-ops <command> [flags]
