@@ -17,12 +17,13 @@ import { hasConnectionFlags, profileFromFlags } from './connection-flags';
 import { CliIo, printJson, table } from './output';
 
 const USAGE = `etcd-ops nodes [--kubeconfig F] [--context C] [--timeout MS] [--port N] [--json]
-                [--endpoints URL,... --cacert F --cert F --key F] [--root DIR]
+                [--endpoints URL,... --cacert F --cert F --key F] [--root DIR] [--node NAME]
 
 Control-plane nodes of the kube context (default: the kubeconfig's current context): roles, conditions, the
 etcd member each runs, and each node's kube-apiserver readiness (/readyz at the node's InternalIP, port N,
 default the kubeconfig server's port). With etcd connection flags, the etcd member list links members to
-nodes, and the kube-apiserver flags on this machine (--root, default /) are checked against it.`;
+nodes, and the kube-apiserver flags on this machine (--root, default /) are checked against it. --node names
+the node this machine is (default: the node whose InternalIP is one of this machine's, else the host name).`;
 
 type KubeModule = typeof import('../core/kube');
 
@@ -79,7 +80,7 @@ export const command: CliCommand = {
       probeApiservers: { port },
     });
     // The files on this machine are this node's: its API server's readiness findings can name its etcd servers.
-    const localNode = localNodeName(snapshot);
+    const localNode = stringFlag(args, 'node') ?? localNodeName(snapshot);
     const etcdServersOf = (node: string) => (node === localNode && local[0] ? local[0].servers : undefined);
     const rebuilt = [
       ...snapshot.findings.filter((f) => !kube.READINESS_CODES.includes(f.code)),
