@@ -79,6 +79,14 @@ export function wrapperGoMod(template, kubeVersion, pins) {
     .replace('@REPLACE@', replace);
 }
 
+/** What Kubernetes' own build stamps into its binaries, so /version and kubectl version tell the release. */
+export function versionLdflags(kubeVersion) {
+  const [, major, minor] = /^v(\d+)\.(\d+)/.exec(kubeVersion);
+  const values = { gitVersion: kubeVersion, gitMajor: major, gitMinor: minor, gitTreeState: 'clean', buildDate: '1970-01-01T00:00:00Z' };
+  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']
+    .flatMap((pkg) => Object.entries(values).map(([k, v]) => `-X ${pkg}.${k}=${v}`)).join(' ');
+}
+
 export function kubeServerDir(kubeVersion, goVersion) {
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(cache, 'etcd-ops', 'servers', `kubernetes-${kubeVersion}-${goVersion}`);
@@ -117,7 +125,7 @@ function main() {
     for (const name of BINARIES) {
       step = Date.now();
       const partial = join(outDir, `.${name}.partial-${process.pid}`);
-      const result = spawnSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', partial, `./cmd/${name}`], {
+      const result = spawnSync('go', ['build', '-trimpath', `-ldflags=-s -w ${versionLdflags(kubeVersion)}`, '-o', partial, `./cmd/${name}`], {
         cwd: work, env: goEnv(), stdio: 'inherit',
       });
       if (result.status !== 0) {

@@ -263,14 +263,17 @@ export class KubeApiServer {
       : o.user === 'exec'
         ? { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: o.execCommand ?? 'etcd-ops-token-plugin', interactiveMode: 'Never' } }
         : { token: o.token ?? this.pki.users.viewer.token };
-    const config = {
-      apiVersion: 'v1', kind: 'Config', 'current-context': context,
-      clusters: [{ name: `${context}-cluster`, cluster }],
-      users: [{ name: `${context}-user`, user }],
-      contexts: [{ name: context, context: { cluster: `${context}-cluster`, user: `${context}-user` } }],
-    };
+    // YAML as kubectl writes it (one value per line), so tests can edit a line to break the file on purpose.
+    const entries = (o: Obj, indent: string): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v !== null
+      ? [`${indent}${k}:`, ...entries(v as Obj, `${indent}  `)] : [`${indent}${k}: ${JSON.stringify(v)}`]));
+    const config = [
+      'apiVersion: v1', 'kind: Config', `current-context: ${context}`,
+      'clusters:', `- name: ${context}-cluster`, '  cluster:', ...entries(cluster, '    '),
+      'users:', `- name: ${context}-user`, '  user:', ...entries(user, '    '),
+      'contexts:', `- name: ${context}`, '  context:', `    cluster: ${context}-cluster`, `    user: ${context}-user`, '',
+    ].join('\n');
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+    fs.writeFileSync(file, config, { mode: 0o600 });
     return file;
   }
 

@@ -147,8 +147,8 @@ describe('a real kube-apiserver on etcd', () => {
       await watcher.start();
       assert.equal(snaps.all[0].state, 'live');
       assert.equal(snaps.all[0].k0sMembers?.length, 3);
-      const nodeCalls = () => api.auditEvents().filter((e) => e.stage === 'ResponseComplete' || e.stage === 'ResponseStarted')
-        .filter((e) => e.requestURI.startsWith('/api/v1/nodes?'));
+      const nodeCalls = () => api.auditEvents().filter((e) => e.user.username === 'kubernetes-admin' && e.stage !== 'RequestReceived'
+        && new URL(e.requestURI, 'https://x').pathname === '/api/v1/nodes');
       await waitFor(() => nodeCalls().some((e) => e.verb === 'watch'), 'the nodes watch in the audit log');
       const list = nodeCalls().find((e) => e.verb === 'list')!;
       const watch = nodeCalls().find((e) => e.verb === 'watch')!;
