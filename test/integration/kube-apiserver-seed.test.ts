@@ -42,11 +42,12 @@ describe('kube-apiservers whose --etcd-servers miss members (the k3s seed)', () 
     servers['cp-1'] = await KubeApiServer.start({ etcd, pki, port, host: HOSTS['cp-1'], etcdServers: etcd.members.slice(0, 3).map((m) => m.clientUrl) });
     servers['cp-2'] = await KubeApiServer.start({ etcd, pki, port, host: HOSTS['cp-2'], etcdServers: [m1.clientUrl] });
     servers['cp-3'] = await KubeApiServer.start({ etcd, pki, port, host: HOSTS['cp-3'], etcdServers: [m4.clientUrl, m2.clientUrl] });
-    // m4 leaves the cluster after cp-3's API server was configured with it (its process is stopped first).
+    // m4 leaves the cluster after cp-3's API server was configured with it (a removed member stops itself).
     removedUrl = m4.clientUrl;
-    const id = (await etcd.etcdctl(['member', 'list'])).split('\n').find((l) => l.includes(`, ${m4.name},`))!.split(',')[0].trim();
+    const survivors = etcd.members.slice(0, 3).map((m) => m.clientUrl);
+    const id = (await etcd.etcdctl(['member', 'list'], survivors)).split('\n').find((l) => l.includes(`, ${m4.name},`))!.split(',')[0].trim();
+    await etcd.waitUntil(async () => { await etcd.etcdctl(['member', 'remove', id], survivors, 15_000); return true; }, 60_000, 'm4 removed');
     await etcd.kill(m4.name);
-    await etcd.etcdctl(['member', 'remove', id], etcd.members.slice(0, 3).map((m) => m.clientUrl));
     etcd.members.splice(3, 1);
     for (const [name, host] of Object.entries(HOSTS)) {
       await servers['cp-1'].createNode(node({
@@ -94,10 +95,13 @@ describe('kube-apiservers whose --etcd-servers miss members (the k3s seed)', () 
     await etcd.kill('m1');
     const cp2 = servers['cp-2'].writeKubeconfig(path.join(dir, 'cp2.kubeconfig'), { context: 'cp-2' });
     const deadline = Date.now() + 60_000;
-    let snap = await listControlPlane({ kubeconfig: { path: admin } }, { probeApiservers: true });
+    // What this machine's manifest says cp-2's API server uses.
+    const [manifest] = readApiserverEtcdServers(new NodeFs(root));
+    const read = () => listControlPlane({ kubeconfig: { path: admin } }, { probeApiservers: true, etcdServersOf: (n) => (n === 'cp-2' ? manifest.servers : undefined) });
+    let snap = await read();
     while (snap.apiservers.find((a) => a.node === 'cp-2')?.etcd !== 'failed' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1000));
-      snap = await listControlPlane({ kubeconfig: { path: admin } }, { probeApiservers: true, etcdServersOf: (n) => (n === 'cp-2' ? [etcd.members[0].clientUrl] : undefined) });
+      snap = await read();
     }
     const cp2Ready = snap.apiservers.find((a) => a.node === 'cp-2')!;
     assert.equal(cp2Ready.ready, false);

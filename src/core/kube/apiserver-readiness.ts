@@ -102,7 +102,8 @@ export function readinessFindings(readiness: ApiserverReadiness[], etcdServersOf
     if (r.etcd === 'failed') {
       const servers = etcdServersOf(r.node);
       const uses = servers?.length ? `it uses ${servers.join(', ')}` : 'its --etcd-servers are not readable from here';
-      const detail = r.checks.filter((c) => !c.ok && c.name.startsWith('etcd')).map((c) => c.detail).filter(Boolean)[0];
+      // kube-apiserver withholds the reason from clients ("reason withheld"): only a real one is worth quoting.
+      const detail = r.checks.filter((c) => !c.ok && c.name.startsWith('etcd')).map((c) => c.detail).filter((d) => d && d !== 'reason withheld')[0];
       out.push(finding('error', 'apiserver-etcd-unreachable', subject,
         `${subject} cannot reach etcd (readyz: etcd check failed${detail ? `: ${detail}` : ''}); ${uses}.`,
         'Check those etcd members with etcd-ops status; an API server that lists only some members fails with them: list every member in --etcd-servers.'));
