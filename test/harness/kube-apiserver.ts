@@ -68,7 +68,11 @@ export interface KubeconfigOptions {
   token?: string;
 }
 
+/** The harness's own requests carry this, so tests can tell them from the product's in the audit log. */
+export const HARNESS_USER_AGENT = 'etcd-ops-test-harness';
+
 export interface AuditEvent {
+  userAgent?: string;
   verb: string;
   requestURI: string;
   user: { username: string };
@@ -168,7 +172,7 @@ export class KubeApiServer {
       const req = https.request({
         host: this.host, port: this.port, method, path: urlPath, timeout: timeoutMs,
         ca: fs.readFileSync(this.pki.ca), cert: fs.readFileSync(this.pki.adminCert), key: fs.readFileSync(this.pki.adminKey),
-        headers: payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {},
+        headers: { 'User-Agent': HARNESS_USER_AGENT, ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}) },
       }, (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -215,6 +219,11 @@ export class KubeApiServer {
     return this.api('PATCH', `/api/v1/namespaces/kube-system/pods/${pod.metadata.name}/status`, { status }, 'application/merge-patch+json');
   }
 
+  /** Changes a kube-system pod's status (conditions merge by type), as its kubelet does. */
+  patchKubeSystemPodStatus(name: string, status: Obj): Promise<Obj> {
+    return this.api('PATCH', `/api/v1/namespaces/kube-system/pods/${name}/status`, { status }, 'application/strategic-merge-patch+json');
+  }
+
   async deleteKubeSystemPod(name: string): Promise<void> {
     await this.api('DELETE', `/api/v1/namespaces/kube-system/pods/${name}?gracePeriodSeconds=0`);
   }
@@ -241,6 +250,25 @@ export class KubeApiServer {
 
   patchK0sEtcdMember(name: string, patch: Obj): Promise<Obj> {
     return this.api('PATCH', `/apis/etcd.k0sproject.io/v1beta1/etcdmembers/${name}`, patch, 'application/merge-patch+json');
+  }
+
+  /** Writes an EtcdMember's status (lists replaced whole), as the k0s controller does. */
+  patchK0sEtcdMemberStatus(name: string, status: Obj): Promise<Obj> {
+    return this.api('PATCH', `/apis/etcd.k0sproject.io/v1beta1/etcdmembers/${name}/status`, { status }, 'application/merge-patch+json');
+  }
+
+  /** Removes every Node, kube-system pod and the EtcdMember CRD (with its objects): a fresh cluster's API. */
+  async reset(): Promise<void> {
+    for (const n of (await this.api('GET', '/api/v1/nodes')).items) await this.deleteNode(n.metadata.name);
+    for (const p of (await this.api('GET', '/api/v1/namespaces/kube-system/pods')).items) await this.deleteKubeSystemPod(p.metadata.name);
+    const crd = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${K0S_ETCD_MEMBER_CRD.metadata.name}`;
+    if ((await this.raw('GET', crd)).status === 404) return;
+    await this.api('DELETE', crd);
+    const deadline = Date.now() + 60_000;
+    while ((await this.raw('GET', crd)).status !== 404 || (await this.raw('GET', '/apis/etcd.k0sproject.io/v1beta1/etcdmembers')).status !== 404) {
+      if (Date.now() > deadline) throw new Error('the EtcdMember CRD was not gone within 60 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** The current resourceVersion of a collection. */
