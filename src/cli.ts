@@ -19,6 +19,7 @@ export const COMMANDS: CommandRegistry = {
   diagnose: () => import('./cli/diagnose'),
   certs: () => import('./cli/certs'),
   simulate: () => import('./cli/simulate'),
+  nodes: () => import('./cli/nodes'),
 };
 
 export const EXIT_USAGE = 2;

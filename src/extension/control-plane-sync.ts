@@ -2,6 +2,7 @@
 // profile naming that context, the only etcd profile when there is one context, or an entry of its own.
 // The Kubernetes client loads only here, after activation, and only when a context exists.
 import * as vscode from 'vscode';
+import { readinessSummary } from '../core/kube/apiserver-readiness';
 import { correlate } from '../core/kube/correlate';
 import { KubeContextInfo, listKubeContexts } from '../core/kube/kubeconfig';
 import type { ControlPlaneWatcher } from '../core/kube/control-plane-watcher';
@@ -22,9 +23,14 @@ export function controlPlaneView(snapshot: ControlPlaneSnapshot, entry: ClusterE
       if (link?.k0sMember) notes.push(`k0s EtcdMember ${link.k0sMember.name}: Joined=${link.k0sMember.joined}${link.k0sMember.leave ? ', spec.leave=true' : ''}`);
       if (link?.pod) notes.push(`static pod ${link.pod}`);
       if (link?.via.length) notes.push(`linked by ${link.via.join(', ')}`);
+      // A ready API server is a note (tooltip); one that is not is a problem (row description, yellow icon).
+      const apiserver = snapshot.apiservers.find((a) => a.node === n.name);
+      const apiserverProblem = apiserver && apiserver.ready !== true ? readinessSummary(apiserver) : undefined;
+      if (apiserver && !apiserverProblem) notes.push(readinessSummary(apiserver));
+      if (apiserver?.error) notes.push(`apiserver: ${apiserver.error}`);
       return {
         name: n.name, roles: n.roles, ready: n.ready === 'Unknown' ? null : n.ready === 'True',
-        problems: [...n.pressures.map((p) => p.type), ...(n.unschedulable ? ['cordoned'] : [])],
+        problems: [...n.pressures.map((p) => p.type), ...(n.unschedulable ? ['cordoned'] : []), ...(apiserverProblem ? [apiserverProblem] : [])],
         kubeletVersion: n.kubeletVersion ?? '', addresses: n.addresses.map((a) => a.address),
         memberId: link?.memberId ?? null, notes,
       };
@@ -81,6 +87,8 @@ export class ControlPlaneSync implements vscode.Disposable {
       entryKey,
       watcher: new ControlPlaneWatcher({
         kubeconfig: { path: settings.kubeconfig }, context: ctx.name,
+        // Each node's own API server, asked directly: the Node conditions alone miss an API server without etcd.
+        apiserverProbeMs: 30_000,
         etcdMembers: () => (this.registry.get(entryKey)?.health?.members ?? []).filter((m) => m.id).map((m) => ({ id: m.id!, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs })),
         onSnapshot: (s) => {
           slot.snapshot = s;

@@ -1,9 +1,9 @@
 // The "etcd" folder etcd Ops adds to the Kubernetes extension's Cluster Explorer, in a real VS Code (code-server)
 // with the real Kubernetes extension (and the YAML extension it depends on), a real 3-member TLS etcd cluster and
-// the loopback Kubernetes API stand-in behind the kube context. Neither extension can be downloaded on machines
+// a real kube-apiserver on it behind the kube context (scripts/build-kube.mjs builds it and kubectl). Neither extension can be downloaded on machines
 // without a route to a marketplace, so this runs when their .vsix files are given (test/e2e/harness/README.md):
 //   ETCD_OPS_E2E_KUBERNETES_VSIX=…/vscode-kubernetes-tools.vsix ETCD_OPS_E2E_YAML_VSIX=…/vscode-yaml.vsix
-// and kubectl is on PATH (the Kubernetes extension lists contexts through it; Debian: kubernetes-client).
+// The Kubernetes extension lists contexts through kubectl: the built one is put first on PATH.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EtcdTestCluster } from '../harness/etcd-cluster';
 import { k3sCluster } from '../harness/kube-objects/clusters';
-import { KubeStandIn } from '../harness/kube-standin';
+import { KubeApiServer, kubeBinDir, preferEtcdForKubernetes } from '../harness/kube-apiserver';
 import { clusterAndVsix, connectionSettings } from './harness/extension-under-test';
 import { waitFor } from './harness/wait';
 import { screenshotDir, startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
@@ -30,7 +30,7 @@ const SCENARIO_TIMEOUT_MS = 120_000;
 const HEALTHY_DESCRIPTION = /^(leader · )?term \d+ · idx \d+\/\d+ · [\d.]+ (B|kB|MB|GB) · \d+ ms/;
 
 let cluster: EtcdTestCluster;
-let standIn: KubeStandIn;
+let api: KubeApiServer;
 let wb: Workbench;
 let tempDir: string;
 
@@ -40,14 +40,16 @@ const isLeader = (r: TreeRow) => r.description.startsWith('leader · ') && r.ico
 
 before(async () => {
   if (skip) return;
+  preferEtcdForKubernetes();
+  process.env.PATH = `${kubeBinDir()}${path.delimiter}${process.env.PATH ?? ''}`;
   const kubectl = spawnSync('sh', ['-c', 'command -v kubectl']);
-  assert.equal(kubectl.status, 0, 'kubectl is not on PATH: the Kubernetes extension lists contexts through it (Debian: apt-get install kubernetes-client)');
+  assert.equal(kubectl.status, 0, 'kubectl is not on PATH: the Kubernetes extension lists contexts through it (node scripts/build-kube.mjs)');
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-e2e-explorer-'));
   const vsixPath = await clusterAndVsix(tempDir, (c) => { cluster = c; });
   const fixture = k3sCluster();
-  standIn = await KubeStandIn.start({ gitVersion: 'v1.30.5+k3s1' });
-  for (const n of fixture.nodes) standIn.put('nodes', n);
-  const kubeconfig = standIn.writeKubeconfig(path.join(tempDir, 'kubeconfig'), { context: CONTEXT });
+  api = await KubeApiServer.start({ etcd: cluster });
+  for (const n of fixture.nodes) await api.createNode(n);
+  const kubeconfig = api.writeKubeconfig(path.join(tempDir, 'kubeconfig'), { context: CONTEXT });
   wb = await startWorkbench({
     vsixPath,
     otherVsixPaths: [YAML_VSIX!, KUBERNETES_VSIX!],
@@ -71,8 +73,8 @@ before(async () => {
 
 after(async () => {
   await wb?.close();
+  await api?.stop();
   await cluster?.close();
-  await standIn?.stop();
   if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
 });
 

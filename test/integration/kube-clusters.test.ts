@@ -1,19 +1,47 @@
-// listControlPlane through a real kubeconfig and @kubernetes/client-node against the API stand-in, with
-// objects shaped like k3s, RKE2, k0s and kubeadm clusters: roles, conditions, correlation with etcd members.
+// listControlPlane through a real kubeconfig and @kubernetes/client-node against a real kube-apiserver on a
+// real etcd cluster, with objects shaped like k3s, RKE2, k0s and kubeadm clusters created through its API:
+// roles, conditions, correlation with etcd members. One API server; each distribution starts from an empty one.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listControlPlane } from '../../src/core/kube/list-control-plane';
+import { EtcdTestCluster } from '../harness/etcd-cluster';
+import { AuditEvent, HARNESS_USER_AGENT, KubeApiServer, preferEtcdForKubernetes } from '../harness/kube-apiserver';
 import { ClusterFixture, k0sCluster, k3sCluster, kubeadmCluster, rke2Cluster } from '../harness/kube-objects/clusters';
-import { KubeStandIn } from '../harness/kube-standin';
 
+preferEtcdForKubernetes();
+
+let etcd: EtcdTestCluster;
+let api: KubeApiServer;
+let dir: string;
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-kube-clusters-'));
+  etcd = await EtcdTestCluster.start({ members: 3 });
+  api = await KubeApiServer.start({ etcd });
+});
+after(async () => {
+  await api?.stop();
+  await etcd?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh API holding only this distribution's objects, and a kubeconfig for it. */
 async function serve(fixture: ClusterFixture, opts: { k0sCrd?: boolean; auth?: 'token' | 'cert'; ca?: 'data' | 'file' } = {}) {
-  const standIn = await KubeStandIn.start({ k0sCrd: opts.k0sCrd, gitVersion: fixture.nodes[0].status.nodeInfo.kubeletVersion });
-  standIn.putAll('nodes', fixture.nodes);
-  standIn.putAll('pods', fixture.pods);
-  standIn.putAll('etcdmembers', fixture.etcdMembers);
-  const kubeconfig = standIn.writeKubeconfig(path.join(standIn.dir, 'kubeconfig'), { context: fixture.distro, auth: opts.auth, ca: opts.ca });
-  return { standIn, kubeconfig };
+  await api.reset();
+  for (const n of fixture.nodes) await api.createNode(n);
+  for (const p of fixture.pods) await api.createKubeSystemPod(p);
+  if (opts.k0sCrd) {
+    await api.applyK0sEtcdMemberCrd();
+    for (const m of fixture.etcdMembers) await api.createK0sEtcdMember(m);
+  }
+  const token = opts.auth === 'cert' ? undefined : api.pki.users['exec-admin'].token;
+  const kubeconfig = api.writeKubeconfig(path.join(dir, `${fixture.distro}.kubeconfig`), { context: fixture.distro, ca: opts.ca, ...(token ? { user: 'viewer', token } : {}) });
+  const since = api.auditEvents().length;
+  // The product's own requests: not the harness's, not the API server's internal loopback ones.
+  const product = (e: AuditEvent) => e.stage === 'ResponseComplete' && e.userAgent !== HARNESS_USER_AGENT && !e.user.username.startsWith('system:');
+  return { kubeconfig, requests: (): AuditEvent[] => api.auditEvents().slice(since).filter(product) };
 }
 
 const codes = (s: { findings: { code: string }[] }) => s.findings.map((f) => f.code).sort();
@@ -22,12 +50,11 @@ describe('k3s embedded etcd', () => {
   let env: Awaited<ReturnType<typeof serve>>;
   const fixture = k3sCluster();
   before(async () => { env = await serve(fixture); });
-  after(() => env.standIn.stop());
 
   it('lists the servers with roles, Ready, kubelet version and addresses, and leaves agents out', async () => {
     const snap = await listControlPlane({ kubeconfig: { path: env.kubeconfig }, context: 'k3s' });
     assert.equal(snap.context, 'k3s');
-    assert.equal(snap.serverVersion, 'v1.30.5+k3s1');
+    assert.equal(snap.serverVersion, 'v1.36.3', 'the real API server\'s version');
     assert.deepEqual(snap.nodes.map((n) => n.name), ['server-1', 'server-2', 'server-3']);
     const s1 = snap.nodes[0];
     assert.deepEqual(s1.roles, ['control-plane', 'master', 'etcd']);
@@ -42,7 +69,7 @@ describe('k3s embedded etcd', () => {
     assert.deepEqual(snap.etcdPods, []);
     assert.deepEqual(snap.findings, []);
     assert.deepEqual(snap.problems, []);
-    assert.equal(env.standIn.requests.every((r) => r.auth === 'token'), true);
+    assert.ok(env.requests().length > 0 && env.requests().every((r) => r.user.username === 'exec-admin'), 'every request authenticated by the token');
   });
 
   it('links every etcd member to its node through the etcd.k3s.cattle.io annotations', async () => {
@@ -54,8 +81,8 @@ describe('k3s embedded etcd', () => {
   });
 
   it('reports a NotReady server, disk pressure and a member no node claims', async () => {
-    env.standIn.setNodeCondition('server-2', 'Ready', 'False', 'KubeletNotReady', 'container runtime is down');
-    env.standIn.setNodeCondition('server-3', 'DiskPressure', 'True', 'KubeletHasDiskPressure', 'kubelet has disk pressure');
+    await api.setNodeCondition('server-2', 'Ready', 'False', 'KubeletNotReady', 'container runtime is down');
+    await api.setNodeCondition('server-3', 'DiskPressure', 'True', 'KubeletHasDiskPressure', 'kubelet has disk pressure');
     const stray = { id: 'abcdef0123456789', name: 'old-server-0badc0de', peerURLs: ['https://192.0.2.99:2380'], clientURLs: ['https://192.0.2.99:2379'] };
     try {
       const snap = await listControlPlane({ kubeconfig: { path: env.kubeconfig } }, { etcdMembers: [...fixture.memberList, stray] });
@@ -69,8 +96,8 @@ describe('k3s embedded etcd', () => {
       assert.equal(orphan.command, 'etcdctl member remove abcdef0123456789');
       assert.equal(snap.nodes.find((n) => n.name === 'server-3')!.pressures[0].type, 'DiskPressure');
     } finally {
-      env.standIn.setNodeCondition('server-2', 'Ready', 'True', 'KubeletReady', 'kubelet is posting ready status');
-      env.standIn.setNodeCondition('server-3', 'DiskPressure', 'False', 'KubeletHasNoDiskPressure', '');
+      await api.setNodeCondition('server-2', 'Ready', 'True', 'KubeletReady', 'kubelet is posting ready status');
+      await api.setNodeCondition('server-3', 'DiskPressure', 'False', 'KubeletHasNoDiskPressure', '');
     }
   });
 });
@@ -79,7 +106,6 @@ describe('k3s split roles (etcd-only and control-plane-only servers)', () => {
   let env: Awaited<ReturnType<typeof serve>>;
   const fixture = k3sCluster({ splitRoles: true });
   before(async () => { env = await serve(fixture); });
-  after(() => env.standIn.stop());
 
   it('keeps both kinds of server and links members only to etcd nodes', async () => {
     const snap = await listControlPlane({ kubeconfig: { path: env.kubeconfig } }, { etcdMembers: fixture.memberList });
@@ -101,11 +127,10 @@ describe('RKE2 with etcd static pods, client-certificate auth', () => {
   let env: Awaited<ReturnType<typeof serve>>;
   const fixture = rke2Cluster();
   before(async () => { env = await serve(fixture, { auth: 'cert' }); });
-  after(() => env.standIn.stop());
 
   it('reads etcd.rke2.cattle.io annotations and the etcd-<node> pods', async () => {
     const snap = await listControlPlane({ kubeconfig: { path: env.kubeconfig } }, { etcdMembers: fixture.memberList });
-    assert.ok(env.standIn.requests.length > 0 && env.standIn.requests.every((r) => r.auth === 'cert'));
+    assert.ok(env.requests().length > 0 && env.requests().every((r) => r.user.username === 'kubernetes-admin'), 'every request authenticated by the client certificate');
     assert.deepEqual(snap.etcdPods.map((p) => [p.name, p.nodeName, p.ready]),
       [['etcd-rke2-a', 'rke2-a', true], ['etcd-rke2-b', 'rke2-b', true], ['etcd-rke2-c', 'rke2-c', true]]);
     assert.equal(snap.nodes[0].etcdAnnotation?.product, 'rke2');
@@ -124,10 +149,7 @@ describe('RKE2 with etcd static pods, client-certificate auth', () => {
   });
 
   it('reports an etcd pod that is not ready', async () => {
-    env.standIn.update('pods', 'etcd-rke2-b', (p) => {
-      p.status.phase = 'Running';
-      p.status.conditions.find((c: { type: string }) => c.type === 'Ready').status = 'False';
-    });
+    await api.patchKubeSystemPodStatus('etcd-rke2-b', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] });
     const snap = await listControlPlane({ kubeconfig: { path: env.kubeconfig } });
     assert.deepEqual(snap.findings.map((f) => [f.code, f.subject]), [['etcd-pod-not-ready', 'kube-system/etcd-rke2-b']]);
   });
@@ -137,7 +159,6 @@ describe('k0s with EtcdMember resources', () => {
   let env: Awaited<ReturnType<typeof serve>>;
   const fixture = k0sCluster();
   before(async () => { env = await serve(fixture, { k0sCrd: true }); });
-  after(() => env.standIn.stop());
 
   it('links members by EtcdMember memberID; controllers without a kubelet are not orphans', async () => {
     const snap = await listControlPlane({ kubeconfig: { path: env.kubeconfig } }, { etcdMembers: fixture.memberList });
@@ -150,11 +171,9 @@ describe('k0s with EtcdMember resources', () => {
   });
 
   it('reports spec.leave on a member that is still in etcd, and Joined=False', async () => {
-    env.standIn.update('etcdmembers', 'c3', (m) => { m.spec = { leave: true }; m.status.reconcileStatus = 'Failed'; m.status.message = 'raft: stopped'; });
-    env.standIn.update('etcdmembers', 'c2', (m) => {
-      m.status.conditions[0].status = 'False';
-      m.status.conditions[0].message = 'failed to join: context deadline exceeded';
-    });
+    await api.patchK0sEtcdMember('c3', { spec: { leave: true } });
+    await api.patchK0sEtcdMemberStatus('c3', { reconcileStatus: 'Failed', message: 'raft: stopped' });
+    await api.patchK0sEtcdMemberStatus('c2', { conditions: [{ type: 'Joined', status: 'False', lastTransitionTime: '2025-01-10T08:00:00Z', message: 'failed to join: context deadline exceeded' }] });
     const snap = await listControlPlane({ kubeconfig: { path: env.kubeconfig } }, { etcdMembers: fixture.memberList });
     assert.deepEqual(codes(snap), ['k0s-member-leave-pending', 'k0s-member-not-joined']);
     const leave = snap.findings.find((f) => f.code === 'k0s-member-leave-pending')!;
@@ -172,7 +191,6 @@ describe('kubeadm stacked etcd, CA as a file', () => {
   let env: Awaited<ReturnType<typeof serve>>;
   const fixture = kubeadmCluster();
   before(async () => { env = await serve(fixture, { ca: 'file' }); });
-  after(() => env.standIn.stop());
 
   it('reads control-plane nodes labelled "" and links members through the static pods', async () => {
     const snap = await listControlPlane({ kubeconfig: { path: env.kubeconfig } }, { etcdMembers: fixture.memberList });

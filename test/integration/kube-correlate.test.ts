@@ -1,5 +1,5 @@
 // correlate() on its own, over objects converted by the same code that reads the API: the cases the
-// stand-in clusters do not cover (unstarted members, id spellings, IPv6, no Kubernetes view).
+// distribution-shaped clusters do not cover (unstarted members, id spellings, IPv6, no Kubernetes view).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { correlate } from '../../src/core/kube/correlate';

@@ -10,9 +10,12 @@ import { loadClientNode } from '../../src/core/kube/client';
 import { KubeError, KubeErrorKind } from '../../src/core/kube/errors';
 import { kubeconfigPaths, listKubeContexts } from '../../src/core/kube/kubeconfig';
 import { listControlPlane } from '../../src/core/kube/list-control-plane';
-import { freePort } from '../harness/etcd-cluster';
+import { EtcdTestCluster, freePort } from '../harness/etcd-cluster';
+import { KubeApiServer, preferEtcdForKubernetes } from '../harness/kube-apiserver';
 import { kubeadmCluster } from '../harness/kube-objects/clusters';
-import { KubeStandIn } from '../harness/kube-standin';
+import { KubeFaultProxy } from '../harness/kube-proxy';
+
+preferEtcdForKubernetes();
 
 function isKubeError(kind: KubeErrorKind, message?: RegExp) {
   return (e: unknown) => {
@@ -68,23 +71,32 @@ describe('kubeconfig files and contexts', () => {
   });
 });
 
-describe('reaching the API', () => {
-  let standIn: KubeStandIn;
+describe('reaching a real kube-apiserver', () => {
+  let etcd: EtcdTestCluster;
+  let api: KubeApiServer;
+  let proxy: KubeFaultProxy;
   let dir: string;
   before(async () => {
-    standIn = await KubeStandIn.start();
-    standIn.putAll('nodes', kubeadmCluster().nodes);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-kube-errors-'));
+    etcd = await EtcdTestCluster.start({ members: 3 });
+    api = await KubeApiServer.start({ etcd });
+    for (const n of kubeadmCluster().nodes) await api.createNode(n);
+    proxy = await KubeFaultProxy.start({ host: api.host, port: api.port });
     await loadClientNode(); // time limits below are the requests', not the library's load time
-    dir = standIn.dir;
   });
-  after(() => standIn.stop());
+  after(async () => {
+    await proxy?.stop();
+    await api?.stop();
+    await etcd?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('a missing kubeconfig file', async () => {
     await assert.rejects(listControlPlane({ kubeconfig: { path: path.join(dir, 'nope') } }), isKubeError('kubeconfig-missing'));
   });
 
   it('a context that does not exist, or names a cluster or user that does not', async () => {
-    const kc = standIn.writeKubeconfig(path.join(dir, 'ok.yaml'), { context: 'lab' });
+    const kc = api.writeKubeconfig(path.join(dir, 'ok.yaml'), { context: 'lab', user: 'viewer' });
     await assert.rejects(listControlPlane({ kubeconfig: { path: kc }, context: 'prod' }), isKubeError('context-not-found', /"prod" is not in the kubeconfig \(have: lab\)/));
     const broken = path.join(dir, 'missing-cluster.yaml');
     fs.writeFileSync(broken, fs.readFileSync(kc, 'utf8').replace('cluster: lab-cluster', 'cluster: gone'));
@@ -95,25 +107,25 @@ describe('reaching the API', () => {
   });
 
   it('a CA file the kubeconfig names but that is gone', async () => {
-    const kc = standIn.writeKubeconfig(path.join(dir, 'cafile.yaml'), { ca: 'file' });
-    const moved = fs.readFileSync(kc, 'utf8').replace(standIn.pki.ca, path.join(dir, 'gone-ca.crt'));
+    const kc = api.writeKubeconfig(path.join(dir, 'cafile.yaml'), { ca: 'file' });
+    const moved = fs.readFileSync(kc, 'utf8').replace(api.pki.ca, path.join(dir, 'gone-ca.crt'));
     fs.writeFileSync(kc, moved);
     await assert.rejects(listControlPlane({ kubeconfig: { path: kc } }), isKubeError('context-invalid', /certificate-authority .*gone-ca\.crt, which does not exist/));
   });
 
   it('a server certificate not signed by the kubeconfig CA', async () => {
-    const kc = standIn.writeKubeconfig(path.join(dir, 'wrong-ca.yaml'), { ca: 'foreign' });
+    const kc = api.writeKubeconfig(path.join(dir, 'wrong-ca.yaml'), { ca: 'foreign' });
     await assert.rejects(listControlPlane({ kubeconfig: { path: kc } }), isKubeError('tls', /not signed by the CA in the kubeconfig/));
   });
 
   it('a token the server rejects', async () => {
-    const kc = standIn.writeKubeconfig(path.join(dir, 'bad-token.yaml'), { token: 'wrong' });
+    const kc = api.writeKubeconfig(path.join(dir, 'bad-token.yaml'), { user: 'viewer', token: 'wrong' });
     await assert.rejects(listControlPlane({ kubeconfig: { path: kc } }), isKubeError('unauthorized', /rejected the kubeconfig credentials \(401\)/));
   });
 
   it('nothing listening on the port', async () => {
-    const kc = standIn.writeKubeconfig(path.join(dir, 'refused.yaml'), { server: `https://127.0.0.1:${await freePort()}` });
-    await assert.rejects(listControlPlane({ kubeconfig: { path: kc } }), isKubeError('unreachable', /cannot reach https:\/\/127\.0\.0\.1:\d+ \(context "standin"\): connection refused/));
+    const kc = api.writeKubeconfig(path.join(dir, 'refused.yaml'), { context: 'refused', server: `https://127.0.0.1:${await freePort()}` });
+    await assert.rejects(listControlPlane({ kubeconfig: { path: kc } }), isKubeError('unreachable', /cannot reach https:\/\/127\.0\.0\.1:\d+ \(context "refused"\): connection refused/));
   });
 
   it('a server that accepts connections and never answers, in bounded time', async () => {
@@ -121,7 +133,7 @@ describe('reaching the API', () => {
     const blackhole = net.createServer((s) => { sockets.add(s); s.on('error', () => {}); });
     await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', () => r()));
     try {
-      const kc = standIn.writeKubeconfig(path.join(dir, 'blackhole.yaml'), { server: `https://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}` });
+      const kc = api.writeKubeconfig(path.join(dir, 'blackhole.yaml'), { server: `https://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}` });
       const t0 = Date.now();
       await assert.rejects(listControlPlane({ kubeconfig: { path: kc } }, { requestTimeoutMs: 400 }), isKubeError('timeout', /did not answer within 400 ms/));
       assert.ok(Date.now() - t0 < 1500, `took ${Date.now() - t0} ms`);
@@ -131,9 +143,9 @@ describe('reaching the API', () => {
     }
   });
 
-  it('an API server that stalls after the TLS handshake, in bounded time', async () => {
-    const kc = standIn.writeKubeconfig(path.join(dir, 'stalled.yaml'));
-    const release = standIn.hold();
+  it('an API server that stalls (connections accepted, nothing answered), in bounded time', async () => {
+    const kc = api.writeKubeconfig(path.join(dir, 'stalled.yaml'), { server: proxy.url });
+    const release = proxy.hold();
     try {
       const t0 = Date.now();
       await assert.rejects(listControlPlane({ kubeconfig: { path: kc } }, { requestTimeoutMs: 400 }), isKubeError('timeout'));

@@ -2,6 +2,7 @@
 // costs ~130 ms; extension activation must not pay for it). Every request carries a time limit: list calls an
 // abort signal, watches a connect timeout (the stream itself is bounded by the watcher's idle guard).
 import * as fs from 'node:fs';
+import * as https from 'node:https';
 import type * as K8s from '@kubernetes/client-node';
 import { KubeError, RequestScope, toKubeError } from './errors';
 import { KubeconfigSource, loadKubeconfig, resolveContext } from './kubeconfig';
@@ -138,6 +139,26 @@ export class KubeSession {
     const list = await this.call('listing k0s EtcdMembers',
       () => api.listClusterCustomObject({ ...K0S_ETCD_MEMBERS }, this.bounded())) as { items?: unknown[]; metadata?: { resourceVersion?: string } };
     return { items: Array.isArray(list?.items) ? list.items : [], resourceVersion: list?.metadata?.resourceVersion };
+  }
+
+  /**
+   * GET of any URL with this context's CA and credentials (another node's API server, same cluster), bounded
+   * by the request time limit; answers of any status resolve, with at most 64 kB of body.
+   */
+  async getRaw(url: string): Promise<{ status: number; body: string }> {
+    const opts: https.RequestOptions = {};
+    await this.kc.applyToHTTPSOptions(opts);
+    const ms = this.requestTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const req = https.get(url, { ...opts, signal: AbortSignal.timeout(ms) }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => { if (body.length < 65536) body += chunk; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      });
+      req.on('error', (err) => reject(toKubeError(err, { ...this.scope(`asking ${url}`), server: url })));
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 // Keeps a live ControlPlaneSnapshot for one kube context by watching (never polling) nodes, etcd static pods
 // and k0s EtcdMembers. Snapshots go to a callback, coalesced so a burst of events yields one snapshot.
+import { ApiserverReadiness, apiserverPort, probeApiservers } from './apiserver-readiness';
 import { Backoff } from './backoff';
 import { DEFAULT_REQUEST_TIMEOUT_MS, ETCD_POD_SELECTOR, KubeSession, KubeTarget, PATHS } from './client';
 import { KubeError } from './errors';
@@ -23,6 +24,10 @@ export interface ControlPlaneWatcherOptions extends KubeTarget {
   coalesceMs?: number;
   /** How often to ask again for the EtcdMember CRD where it is absent. Default 5 min. */
   absentRecheckMs?: number;
+  /** Ask each control-plane node's kube-apiserver for /readyz this often (0: never). Default 0. */
+  apiserverProbeMs?: number;
+  /** The port the nodes' API servers listen on; default the kubeconfig server's. */
+  apiserverPort?: number;
 }
 
 export class ControlPlaneWatcher {
@@ -34,6 +39,9 @@ export class ControlPlaneWatcher {
   private disposed = false;
   private firstSnapshot: (() => void) | undefined;
   private last: ControlPlaneSnapshot | undefined;
+  private apiservers: ApiserverReadiness[] = [];
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing = false;
 
   constructor(private readonly o: ControlPlaneWatcherOptions) {}
 
@@ -80,6 +88,24 @@ export class ControlPlaneWatcher {
     const first = new Promise<void>((resolve) => { this.firstSnapshot = resolve; });
     for (const w of [this.nodes, this.pods, this.k0s]) w.start();
     await first;
+    if (this.o.apiserverProbeMs && !this.disposed) {
+      void this.probe();
+      this.probeTimer = setInterval(() => void this.probe(), this.o.apiserverProbeMs);
+      this.probeTimer.unref();
+    }
+  }
+
+  /** One round of readiness probes; each is bounded by the request time limit, and rounds never overlap. */
+  private async probe(): Promise<void> {
+    if (this.probing || this.disposed || !this.session) return;
+    this.probing = true;
+    try {
+      const port = this.o.apiserverPort ?? apiserverPort(this.session.server);
+      this.apiservers = await probeApiservers(this.session, [...this.nodes!.items.values()], port);
+      this.scheduleEmit();
+    } finally {
+      this.probing = false;
+    }
   }
 
   /** Emits a fresh snapshot now (e.g. after the etcd member list changed). */
@@ -90,6 +116,7 @@ export class ControlPlaneWatcher {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.emitTimer);
+    clearInterval(this.probeTimer);
     for (const w of [this.nodes, this.pods, this.k0s]) w?.dispose();
     this.firstSnapshot?.();
   }
@@ -118,6 +145,7 @@ export class ControlPlaneWatcher {
         server: session.server,
         nodes: [...nodes.items.values()],
         etcdPods: [...pods.items.values()],
+        apiservers: this.apiservers.filter((a) => nodes.items.has(a.node)),
         k0sMembers: k0s.absent ? null : [...k0s.items.values()],
         problems,
         state: nodes.problem ? 'reconnecting' : 'live',

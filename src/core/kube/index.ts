@@ -14,3 +14,7 @@ export type { KubeconfigSource, KubeContextInfo } from './kubeconfig';
 export type { KubeTarget } from './client';
 export type * from './model';
 export type { ControlPlaneSnapshot } from './snapshot';
+export { controlPlaneNodeRows } from './node-rows';
+export type { ControlPlaneNodeRow } from './node-rows';
+export { READINESS_CODES, readinessFindings, readinessSummary } from './apiserver-readiness';
+export type { ApiserverReadiness, ReadyzCheck } from './apiserver-readiness';

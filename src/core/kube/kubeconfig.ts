@@ -155,11 +155,23 @@ const PATH_KEYS: Record<'cluster' | 'user', string[]> = {
 /** Copies an entry with its relative file references resolved against the file that defined it (kubectl's rule). */
 function withAbsolutePaths(kind: 'cluster' | 'user', named: Named): Record<string, unknown> {
   const entry = { ...named.entry };
+  const dir = path.dirname(named.file);
   for (const key of PATH_KEYS[kind]) {
     const v = entry[key];
-    if (typeof v === 'string' && v && !path.isAbsolute(v)) entry[key] = path.resolve(path.dirname(named.file), v);
+    if (typeof v === 'string' && v && !path.isAbsolute(v)) entry[key] = path.resolve(dir, v);
   }
+  if (kind === 'user' && isRecord(entry.exec)) entry.exec = withExecCommandResolved(entry.exec, dir);
   return entry;
+}
+
+/**
+ * An exec plugin's command, as kubectl runs it: a relative path (one with a separator, like `./bin/token`)
+ * is relative to the kubeconfig's folder, a bare name is looked up in PATH and stays as it is.
+ */
+function withExecCommandResolved(exec: Record<string, unknown>, dir: string): Record<string, unknown> {
+  const command = exec.command;
+  if (typeof command !== 'string' || !command || path.isAbsolute(command) || !command.includes(path.sep)) return exec;
+  return { ...exec, command: path.resolve(dir, command) };
 }
 
 /** Picks a context (the current one when no name is given) and checks that its cluster and user exist. */

@@ -142,9 +142,15 @@ export class ResourceWatch<T> {
       const model = name ? this.o.convert(raw) : null;
       if (name && model) this.items.set(name, model);
     }
-    // A list without a version cannot be watched from; "0" would replay from an arbitrary point, so list again later.
-    this.resourceVersion = result.resourceVersion ?? '0';
     this.synced = true;
+    if (!result.resourceVersion) {
+      // A list without a version cannot be watched from: "0" would replay from whatever point the server's
+      // cache holds, older than this list. Keep what was listed and list again after the backoff.
+      this.resourceVersion = undefined;
+      this.o.onChange();
+      throw new KubeError('api', `the ${this.o.label} list carried no resourceVersion to watch from`);
+    }
+    this.resourceVersion = result.resourceVersion;
     this.problem = undefined;
     this.o.backoff.reset();
     this.o.onChange();
@@ -183,12 +189,14 @@ export class ResourceWatch<T> {
         timeoutSeconds: this.o.watchWindowSeconds,
       }, {
         onConnected: () => {
+          // Connected is not yet healthy: a server that accepts and then only sends ERROR events must keep
+          // the backoff growing, so the backoff is reset by the first real event, not by the connection.
           if (this.problem) { this.problem = undefined; this.o.onChange(); }
-          this.o.backoff.reset();
         },
         onEvent: (type, object) => {
           events++;
           armIdle();
+          if (type !== 'ERROR') this.o.backoff.reset();
           if (type === 'ERROR') {
             // The API server reports an expired resourceVersion as an ERROR event carrying Status code 410.
             if (statusCodeOf(object) === 410) expired = true;
@@ -208,7 +216,9 @@ export class ResourceWatch<T> {
         if (streamError) return reject(streamError);
         const aborted = (err as { name?: unknown } | null)?.name === 'AbortError';
         if (err && !aborted && !this.disposed) return reject(err);
-        resolve(events === 0 && Date.now() - started < 1000 ? 'closed-early' : 'closed');
+        if (events === 0 && Date.now() - started < 1000) return resolve('closed-early');
+        if (!err) this.o.backoff.reset(); // the server held the stream for its window and closed it cleanly
+        resolve('closed');
       });
     });
   }

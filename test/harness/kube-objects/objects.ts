@@ -1,5 +1,5 @@
 // Builders for Kubernetes objects shaped like the ones k3s, RKE2, k0s and kubeadm clusters really carry
-// (labels, annotations, conditions, nodeInfo, addresses), for the kube stand-in and unit tests.
+// (labels, annotations, conditions, nodeInfo, addresses), created through a real kube-apiserver by the tests.
 type Obj = Record<string, any>;
 
 export type Role = 'control-plane' | 'master' | 'etcd';
