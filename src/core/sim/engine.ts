@@ -13,9 +13,13 @@ import { MemberLifecycle } from './member-lifecycle';
 import { CLIENT } from './network';
 import { majority } from './quorum';
 import { ENTRY_CONF, ENTRY_NORMAL } from './raft-log';
-import { bit, LEADER, MAX_SLOTS, NONE } from './raft-node';
+import * as raft from './raft-state';
 import { SafetyChecker } from './safety';
 import { ClusterSpec, DEFAULT_INDEX, DEFAULT_TERM, memberIdFor, SimOptions } from './sim-config';
+
+// Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
+// getter call, too slow for the per-event paths below.
+const { bit, LEADER, MAX_SLOTS, NONE } = raft;
 
 export { ETCD_DEFAULT_TIMING, memberIdFor, resolveTiming } from './sim-config';
 export type { ClusterSpec, MemberSpec, SimMember, SimOptions, SimTiming } from './sim-config';

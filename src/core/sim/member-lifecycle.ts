@@ -2,9 +2,14 @@
 // graceful stop that moves leadership first, and which peers a member's transport counts as connected.
 import { HEALTH_INTERVAL_MS, requestTimeoutMs } from './etcd-server';
 import { RaftHosting } from './raft-hosting';
-import { bit, LEADER, MAX_SLOTS, NONE, RaftNode } from './raft-node';
+import { RaftNode } from './raft-node';
+import * as raft from './raft-state';
 import { DEFAULT_DB_SIZE, MemberSpec, memberIdFor, SimMember } from './sim-config';
 import { sampleVersionOf } from './version-rules';
+
+// Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
+// getter call, too slow for the per-event paths below.
+const { bit, LEADER, MAX_SLOTS, NONE } = raft;
 
 export abstract class MemberLifecycle extends RaftHosting {
   abstract readonly clusterId: string;

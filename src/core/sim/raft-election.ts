@@ -4,7 +4,11 @@ import { MSG_PRE_VOTE, MSG_TIMEOUT_NOW, MSG_VOTE } from './messages';
 import { majority } from './quorum';
 import { ENTRY_NORMAL } from './raft-log';
 import { RaftReplication } from './raft-replication';
-import { bit, CANDIDATE, FOLLOWER, LEADER, MAX_SLOTS, NONE, PR_PROBE, PRE_CANDIDATE } from './raft-state';
+import * as raft from './raft-state';
+
+// Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
+// getter call, too slow for the per-message paths below.
+const { bit, CANDIDATE, FOLLOWER, LEADER, MAX_SLOTS, NONE, PR_PROBE, PRE_CANDIDATE } = raft;
 
 // Campaign kinds, as raft's campaignPreElection / campaignElection / campaignTransfer.
 export const CAMPAIGN_PRE_ELECTION = 0;

@@ -3,16 +3,23 @@
 // commit, and answers their RaftHost callbacks (membership bookkeeping, counters, safety checks, trace).
 import { AvailabilityMeter } from './availability';
 import { ETCD_ERRORS, REMOVED_STOP_TICKS } from './etcd-server';
-import { EV_DELIVER, EV_SNAP_FAILED, EV_TIMER, EV_WRITE, EventLoop } from './event-loop';
+import * as loop from './event-loop';
+import { EventLoop } from './event-loop';
 import { Msg, MsgPool, MSG_SNAP } from './messages';
 import { DEFAULT_NETWORK, Network } from './network';
 import { Prng } from './prng';
 import { CONF_REMOVE, confOp, confSlot, ENTRY_CONF } from './raft-log';
-import { bit, CANDIDATE, LEADER, MAX_SLOTS, NONE, RaftConfig, RaftHost, RaftNode, ROLE_NAMES } from './raft-node';
+import { RaftConfig, RaftHost, RaftNode } from './raft-node';
+import * as raft from './raft-state';
 import { SafetyChecker } from './safety';
 import { resolveTiming, SimMember, SimOptions, SimTiming } from './sim-config';
 import { TraceEvent, TraceEventKind, TraceSink } from './trace';
 import { defaultRules, VersionRules } from './version-rules';
+
+// Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
+// getter call, too slow for the per-event paths below.
+const { EV_DELIVER, EV_SNAP_FAILED, EV_TIMER, EV_WRITE } = loop;
+const { bit, CANDIDATE, LEADER, MAX_SLOTS, NONE, ROLE_NAMES } = raft;
 
 export abstract class RaftHosting extends EventLoop implements RaftHost {
   /** The etcd version's rules this cluster follows. */

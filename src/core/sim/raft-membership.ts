@@ -2,7 +2,11 @@
 // effect here, not when they are appended or committed; a removed leader keeps leading unless StepDownOnRemoval.
 import { CONF_ADD_LEARNER, CONF_ADD_VOTER, CONF_REMOVE, confOp, confSlot, ENTRY_CONF } from './raft-log';
 import { RaftElection } from './raft-election';
-import { bit, LEADER, MAX_SLOTS, NONE, PR_PROBE } from './raft-state';
+import * as raft from './raft-state';
+
+// Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
+// getter call, too slow for the per-message paths below.
+const { bit, LEADER, MAX_SLOTS, NONE, PR_PROBE } = raft;
 
 export abstract class RaftMembership extends RaftElection {
   private applying = false;

@@ -13,7 +13,11 @@ import { Msg, MSG_APP, MSG_APP_RESP, MSG_HEARTBEAT, MSG_HEARTBEAT_RESP, MSG_PRE_
   MSG_TIMEOUT_NOW, MSG_VOTE, MSG_VOTE_RESP } from './messages';
 import { CAMPAIGN_ELECTION } from './raft-election';
 import { RaftMembership } from './raft-membership';
-import { bit, FOLLOWER, LEADER, MAX_SLOTS, NONE, PR_PROBE, PR_REPLICATE, PR_SNAPSHOT, PRE_CANDIDATE } from './raft-state';
+import * as raft from './raft-state';
+
+// Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
+// getter call, too slow for the per-message paths below.
+const { bit, FOLLOWER, LEADER, MAX_SLOTS, NONE, PR_PROBE, PR_REPLICATE, PR_SNAPSHOT, PRE_CANDIDATE } = raft;
 
 export { bit, CANDIDATE, FOLLOWER, LEADER, MAX_SLOTS, NONE, PRE_CANDIDATE, PROGRESS_STATE_NAMES, ROLE_NAMES, roleName,
   SafetyViolation } from './raft-state';

@@ -3,7 +3,12 @@
 import { MAX_ENTRIES_PER_MSG, Msg, MSG_APP, MSG_APP_RESP, MSG_HEARTBEAT, MSG_HEARTBEAT_RESP, MSG_PROP, MSG_SNAP } from './messages';
 import { committedIndexInPlace } from './quorum';
 import { ENTRY_CONF, ENTRY_NORMAL } from './raft-log';
-import { bit, FOLLOWER, LEADER, MAX_SLOTS, NONE, PR_PROBE, PR_REPLICATE, PR_SNAPSHOT, RaftState, SafetyViolation } from './raft-state';
+import { RaftState, SafetyViolation } from './raft-state';
+import * as raft from './raft-state';
+
+// Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
+// getter call, too slow for the per-message paths below.
+const { bit, FOLLOWER, LEADER, MAX_SLOTS, NONE, PR_PROBE, PR_REPLICATE, PR_SNAPSHOT } = raft;
 
 export abstract class RaftReplication extends RaftState {
   // ---- proposals -----------------------------------------------------------------------------------
