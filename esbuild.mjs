@@ -1,4 +1,5 @@
-// Bundles the extension (vscode external) and the CLI into dist/. Type checking is `npm run typecheck`.
+// Bundles the extension (vscode external), the CLI and the webview scripts into dist/. Type checking is
+// `npm run typecheck` (the webviews have their own tsconfig, with the DOM library).
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -67,6 +68,9 @@ const builds = [
   { ...common, entryPoints: { kube: 'src/core/kube/index.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { grpc: 'src/core/etcd/grpc.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // Webview scripts run in the panel's browser context, loaded by the nonce-CSP shell (panels/webview-html.ts).
+  { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: true, logLevel: 'warning',
+    legalComments: 'none', entryPoints: { simulator: 'src/webview/simulator/main.ts' }, outdir: 'dist/webview' },
 ];
 const existing = builds.filter((b) => Object.values(b.entryPoints).every((e) => fs.existsSync(path.join(root, e))));
 if (watch) {

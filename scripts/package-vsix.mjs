@@ -20,6 +20,7 @@ const DEFAULT_IGNORE = [
   '**',
   '!package.json',
   '!dist/*.js',
+  '!dist/webview/*.js',
   '!proto/*.proto',
   '!media/**',
   'media/screenshots/**',

@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ClusterHealth, MemberHealth, quorumOf } from '../core/cluster-model';
 import { formatMs } from '../core/format';
-import { ClusterSpec, ETCD_DEFAULT_TIMING, resolveTiming, SimTiming } from '../core/sim/engine';
+import { ClusterSpec, resolveTiming, SimTiming } from '../core/sim/engine';
+import { rulesFor, VersionRules, VersionRulesError } from '../core/sim/version-rules';
+import { rulesOfCluster } from '../core/sim/scenario-run';
 import { MonteCarloSummary, runSeeds, summarize } from '../core/sim/monte-carlo';
 import { mix32, Prng } from '../core/sim/prng';
 import { MAX_SLOTS } from '../core/sim/raft-node';
@@ -29,7 +31,8 @@ const OPTIONS = {
   trace: { type: 'string', value: 'FILE', help: 'write the worst run\'s trace as JSON lines {t, node, event, term, ...}' },
   heartbeat: { type: 'integer', value: 'MS', min: 1, help: 'heartbeat interval (default 100, etcd\'s)' },
   election: { type: 'integer', value: 'MS', min: 1, help: 'election timeout (default 1000, etcd\'s)' },
-  'pre-vote': { type: 'string', value: 'true|false', choices: BOOL, help: 'pre-vote (default true)' },
+  'etcd-version': { type: 'string', value: 'V', help: 'rehearse with the rules of etcd 3.4, 3.5, 3.6 or 3.7 (default: the topology\'s version, else 3.6); the output says which rules it used' },
+  'pre-vote': { type: 'string', value: 'true|false', choices: BOOL, help: 'pre-vote (default: the version\'s, off in 3.4, on from 3.5)' },
   'check-quorum': { type: 'string', value: 'true|false', choices: BOOL, help: 'check-quorum (default true)' },
   'step-down-on-removal': { type: 'string', value: 'true|false', choices: BOOL, help: 'a removed leader steps down at once (default false, as etcd 3.4 to 3.7)' },
   stall: { type: 'integer', value: 'MS', min: 1, help: 'a write stall longer than this counts as quorum lost (default 5 election timeouts)' },
@@ -120,7 +123,7 @@ export function healthFromJson(value: unknown, source: string): ClusterHealth {
       status: term === null ? null : {
         leader: null, raftTerm: term, raftIndex: num(nested?.raftIndex ?? m.raftIndex) ?? applied ?? 0, appliedIndex: applied ?? 0,
         dbSize: num(nested?.dbSize ?? m.dbSize) ?? 0, dbSizeInUse: num(nested?.dbSizeInUse ?? m.dbSizeInUse) ?? 0,
-        version: str(nested?.version ?? m.version) ?? '3.4.23', isLearner: m.isLearner === true, errors: [],
+        version: str(nested?.version ?? m.version) ?? '', isLearner: m.isLearner === true, errors: [],
       },
       alarms: [],
     };
@@ -146,6 +149,7 @@ function dist(d: { p50: number; p95: number; max: number }, ms = true): string {
 
 function printSummary(io: CliIo, s: MonteCarloSummary, timing: SimTiming, traceFile: string | undefined, replay: string): void {
   io.out(`scenario ${s.scenario} · ${s.members} member(s) at the start · ${s.runs} run(s), seeds ${s.seed}..${(s.seed + s.runs - 1) >>> 0}`);
+  io.out(`rules: ${s.rulesText}`);
   io.out(`timing: heartbeat ${timing.heartbeatMs} ms, election ${timing.electionMs} ms, pre-vote ${timing.preVote ? 'on' : 'off'}, `
     + `check-quorum ${timing.checkQuorum ? 'on' : 'off'}, step-down-on-removal ${timing.stepDownOnRemoval ? 'on' : 'off'}`);
   const rows = [
@@ -175,6 +179,7 @@ interface SliceJob {
   scenario: ScenarioRef;
   cluster?: ClusterSpec;
   timing: SimTiming;
+  rules: VersionRules;
   stallMs?: number;
   first: number;
   count: number;
@@ -185,7 +190,7 @@ const SLICE_KEY = 'etcdOpsSimulateSlice';
 function runSlice(job: SliceJob): Promise<RunResult[]> {
   const withMembers = (sp: ScenarioSpec) => (job.cluster ? { ...sp, members: job.cluster.members.length } : sp);
   const source = scenarioSource(job.scenario);
-  return runSeeds((seed) => withMembers(source(seed)), job.first, job.count, { timing: job.timing, stallMs: job.stallMs, cluster: job.cluster });
+  return runSeeds((seed) => withMembers(source(seed)), job.first, job.count, { timing: job.timing, rules: job.rules, stallMs: job.stallMs, cluster: job.cluster });
 }
 
 /** The module exporting the CLI's main(): the bundle itself (dist/cli.js), or src/cli.ts when run from source. */
@@ -267,6 +272,12 @@ timing. Touches no cluster.`,
     }
     const stallMs = values.stall;
     const topology = topologyFile ? specFromHealth(loadTopology(topologyFile)) : undefined;
+    let rules: VersionRules;
+    try {
+      rules = values['etcd-version'] !== undefined ? rulesFor(values['etcd-version'], { source: 'flag' }) : rulesOfCluster(topology);
+    } catch (err) {
+      throw err instanceof VersionRulesError ? new UsageError(`--etcd-version: ${err.message}`) : err;
+    }
     const scenario = loadScenario(ref, topology ? topology.members.length : membersFlag);
     const source = scenarioSource(scenario);
     const specFor = (s: number): ScenarioSpec => (topology ? { ...source(s), members: topology.members.length } : source(s));
@@ -274,17 +285,17 @@ timing. Touches no cluster.`,
     const workers = values.workers ?? defaultWorkers(runs);
     // Flags win over the file's timing; the file's timing over etcd's defaults.
     try {
-      timing = resolveTiming({ ...ETCD_DEFAULT_TIMING, ...spec.timing, ...Object.fromEntries(Object.entries(flagTiming).filter(([, v]) => v !== undefined)) });
+      timing = resolveTiming({ ...spec.timing, ...Object.fromEntries(Object.entries(flagTiming).filter(([, v]) => v !== undefined)) }, rules);
     } catch (err) {
       throw new UsageError(`${ref}: ${(err as Error).message}`);
     }
 
     const started = performance.now();
-    const results = await monteCarlo({ scenario, cluster: topology, timing, stallMs }, seed, runs, Math.min(workers, runs));
+    const results = await monteCarlo({ scenario, cluster: topology, timing, rules, stallMs }, seed, runs, Math.min(workers, runs));
     const summary = summarize(spec, seed, results, performance.now() - started);
     if (traceFile) {
       const events: TraceEvent[] = [];
-      await runScenario(specFor(summary.worstSeed), summary.worstSeed, { timing, stallMs, cluster: topology, trace: (e) => events.push(e) });
+      await runScenario(specFor(summary.worstSeed), summary.worstSeed, { timing, rules, stallMs, cluster: topology, trace: (e) => events.push(e) });
       try {
         fs.writeFileSync(traceFile, toJsonLines(events));
       } catch (err) {
@@ -299,7 +310,7 @@ timing. Touches no cluster.`,
     else {
       const quote = (x: string) => (/^[\w./:=-]+$/.test(x) ? x : `'${x.replace(/'/g, `'\\''`)}'`);
       const same = ['--scenario', ref, ...(topologyFile ? ['--topology', topologyFile] : ['--members', String('builtin' in scenario ? scenario.members : spec.members ?? 3)]),
-        ...[...given].filter(([k]) => ['heartbeat', 'election', 'pre-vote', 'check-quorum', 'step-down-on-removal', 'stall'].includes(k))
+        ...[...given].filter(([k]) => ['etcd-version', 'heartbeat', 'election', 'pre-vote', 'check-quorum', 'step-down-on-removal', 'stall'].includes(k))
           .flatMap(([k, v]) => [`--${k}`, String(v)])];
       printSummary(io, summary, timing, traceFile, same.map(quote).join(' '));
     }

@@ -3,6 +3,8 @@
 // clients see, and timing rules: a removed member stops 10 ticks after applying its removal
 // (stopWithDelay(10 * TickMs)), a graceful stop hands leadership over first, a (re)started member advances
 // its election ticks once it sees its peers (adjustTicks), requests time out after ReqTimeout.
+// The checks take the etcd version's rules (version-rules.ts): learner limit, promotion readiness, strictness.
+import { defaultRules, VersionRules } from './version-rules';
 
 /** Error texts exactly as etcd's gRPC API returns them (etcdserver/api/v3rpc/rpctypes). */
 export const ETCD_ERRORS = {
@@ -24,10 +26,6 @@ export const ETCD_ERRORS = {
 
 /** etcd's HealthInterval: a peer counts as connected only when its connection is this old. */
 export const HEALTH_INTERVAL_MS = 5000;
-/** Share of the leader's log a learner must have to be promoted (etcd's readyPercent). */
-export const LEARNER_READY_PERCENT = 0.9;
-/** etcd's maxLearners. */
-export const MAX_LEARNERS = 1;
 /** Ticks between applying one's own removal and stopping (stopWithDelay(10 * TickMs)). */
 export const REMOVED_STOP_TICKS = 10;
 
@@ -75,10 +73,11 @@ export function isReadyToPromoteMember(members: readonly ReconfigMember[]): bool
 }
 
 /** mayRemoveMember on the server `self`; null when allowed, else etcd's error. */
-export function mayRemoveMember(members: readonly ReconfigMember[], self: number, target: number): string | null {
+export function mayRemoveMember(members: readonly ReconfigMember[], self: number, target: number,
+  rules: VersionRules = defaultRules()): string | null {
   const t = members.find((m) => m.slot === target);
   if (!t) return ETCD_ERRORS.memberNotFound;
-  if (t.isLearner) return null; // removing a learner never endangers quorum
+  if (!rules.strictReconfigCheck || t.isLearner) return null; // removing a learner never endangers quorum
   if (!isReadyToRemoveVotingMember(members, target)) return ETCD_ERRORS.notEnoughStarted;
   // A member that is down is not part of the active quorum: removing it is safe.
   if (target !== self && !t.connected) return null;
@@ -89,8 +88,10 @@ export function mayRemoveMember(members: readonly ReconfigMember[], self: number
 }
 
 /** mayAddMember plus the learner limit of membership.ValidateConfigurationChange. */
-export function mayAddMember(members: readonly ReconfigMember[], self: number, isLearner: boolean): string | null {
-  if (isLearner && members.filter((m) => m.isLearner).length >= MAX_LEARNERS) return ETCD_ERRORS.tooManyLearners;
+export function mayAddMember(members: readonly ReconfigMember[], self: number, isLearner: boolean,
+  rules: VersionRules = defaultRules()): string | null {
+  if (isLearner && members.filter((m) => m.isLearner).length >= rules.maxLearners) return ETCD_ERRORS.tooManyLearners;
+  if (!rules.strictReconfigCheck) return null;
   if (!isLearner && !isReadyToAddVotingMember(members)) return ETCD_ERRORS.notEnoughStarted;
   const v = voters(members);
   if (!v.every((m) => m.slot === self || m.connected)) return ETCD_ERRORS.unhealthy;
@@ -99,12 +100,12 @@ export function mayAddMember(members: readonly ReconfigMember[], self: number, i
 
 /** mayPromoteMember, evaluated on the leader (only it knows how far the learner got). */
 export function mayPromoteMember(members: readonly ReconfigMember[], target: number, learnerMatch: number,
-  leaderMatch: number): string | null {
+  leaderMatch: number, rules: VersionRules = defaultRules()): string | null {
   const t = members.find((m) => m.slot === target);
   if (!t) return ETCD_ERRORS.memberNotFound;
   if (!t.isLearner) return ETCD_ERRORS.notLearner;
-  if (learnerMatch < leaderMatch * LEARNER_READY_PERCENT) return ETCD_ERRORS.learnerNotReady;
-  if (!isReadyToPromoteMember(members)) return ETCD_ERRORS.notEnoughStarted;
+  if (learnerMatch < leaderMatch * rules.learnerReadyPercent) return ETCD_ERRORS.learnerNotReady;
+  if (rules.strictReconfigCheck && !isReadyToPromoteMember(members)) return ETCD_ERRORS.notEnoughStarted;
   return null;
 }
 

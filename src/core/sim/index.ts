@@ -15,4 +15,6 @@ export { SimPort } from './sim-port';
 export type { SimPortOptions } from './sim-port';
 export { simFromHealth, specFromHealth } from './topology';
 export { parseJsonLines, toJsonLines } from './trace';
+export { DEFAULT_ETCD_MINOR, defaultRules, describeRules, ETCD_MINORS, etcdMinorOf, rulesFor, rulesFromVersions, VersionRulesError } from './version-rules';
+export type { EtcdMinor, RulesSource, VersionRules } from './version-rules';
 export type { TraceEvent, TraceEventKind } from './trace';

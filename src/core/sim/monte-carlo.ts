@@ -3,6 +3,7 @@
 // (p50/p95/max), how many elections, how long until stable, and the worst seed to replay with a trace.
 import { RunOptions, RunResult, runScenario } from './scenario-run';
 import { ScenarioSpec } from './scenarios';
+import { VersionRules } from './version-rules';
 
 export interface Distribution {
   p50: number;
@@ -34,6 +35,9 @@ export interface MonteCarloSummary {
   wallMs: number;
   eventsPerSec: number;
   messagesPerSec: number;
+  /** The etcd version's rules the runs followed, and the same in words. */
+  rules: VersionRules;
+  rulesText: string;
 }
 
 export interface MonteCarloOptions extends RunOptions {
@@ -128,5 +132,7 @@ export function summarize(spec: ScenarioSpec, seed: number, results: RunResult[]
     wallMs: Math.round(wallMs * 10) / 10,
     eventsPerSec: Math.round(events / (wallMs / 1000)),
     messagesPerSec: Math.round(delivered / (wallMs / 1000)),
+    rules: results[0].rules,
+    rulesText: results[0].rulesText,
   };
 }

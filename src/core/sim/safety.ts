@@ -2,7 +2,7 @@
 // Election Safety (at most one leader per term), Leader Completeness (a new leader holds every committed
 // entry), State Machine Safety (every member applies the same entry at a given index), and Log Matching
 // (same index and term => identical prefix), the last checked across all pairs on demand.
-import { RaftNode, SafetyViolation } from './raft-node';
+import { RaftState, SafetyViolation } from './raft-state';
 
 export class SafetyChecker {
   private readonly leaderOfTerm = new Map<number, number>();
@@ -32,7 +32,7 @@ export class SafetyChecker {
     const k = new Uint8Array(cap); k.set(this.appliedKind); this.appliedKind = k;
   }
 
-  onLeader(node: RaftNode): void {
+  onLeader(node: RaftState): void {
     this.checks++;
     const prev = this.leaderOfTerm.get(node.term);
     if (prev !== undefined && prev !== node.slot) {
@@ -48,7 +48,7 @@ export class SafetyChecker {
     }
   }
 
-  onCommit(node: RaftNode, previous: number): void {
+  onCommit(node: RaftState, previous: number): void {
     this.checks++;
     const log = node.log;
     for (let i = Math.max(previous, log.snapIndex, this.base) + 1; i <= node.commit; i++) {
@@ -61,7 +61,7 @@ export class SafetyChecker {
     if (node.commit > this.maxCommitted) this.maxCommitted = node.commit;
   }
 
-  onApply(node: RaftNode, index: number): void {
+  onApply(node: RaftState, index: number): void {
     if (index <= this.base) return;
     this.ensure(index);
     const k = index - this.base;
@@ -77,7 +77,7 @@ export class SafetyChecker {
   }
 
   /** Log Matching over every pair of logs: once two logs agree on (index, term), they agree on all before. */
-  checkLogMatching(nodes: readonly RaftNode[]): void {
+  checkLogMatching(nodes: readonly RaftState[]): void {
     for (let a = 0; a < nodes.length; a++) {
       for (let b = a + 1; b < nodes.length; b++) {
         const la = nodes[a].log;

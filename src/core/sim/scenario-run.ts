@@ -10,6 +10,7 @@ import { LEADER, NONE } from './raft-node';
 import { ScenarioSpec, ScenarioStep } from './scenarios';
 import { SimPort } from './sim-port';
 import { TraceSink } from './trace';
+import { defaultRules, describeRules, rulesFromVersions, VersionRules } from './version-rules';
 
 export interface RunOptions {
   /** Overrides the scenario's timing (e.g. from CLI flags or an imported topology). */
@@ -21,6 +22,8 @@ export interface RunOptions {
   cluster?: ClusterSpec;
   /** Check Raft's safety properties during the run (default true). */
   checkSafety?: boolean;
+  /** The etcd version's rules; default: the imported cluster's version (`cluster`), else the default version's. */
+  rules?: VersionRules;
 }
 
 export interface OpError {
@@ -50,6 +53,9 @@ export interface RunResult {
   writesProposed: number;
   /** Entries the leaders committed (client writes, their own empty entries, membership changes). */
   entriesCommitted: number;
+  /** The etcd version's rules the run followed, and the same in words (with what the run's timing set otherwise). */
+  rules: VersionRules;
+  rulesText: string;
 }
 
 /** Simulated time a run goes on after its last step (a removed member stops 1 s after its removal, etc.). */
@@ -292,7 +298,7 @@ export async function runScenario(spec: ScenarioSpec, seed: number, options: Run
   const timing = { ...spec.timing, ...options.timing };
   const sim = new Sim({
     seed, timing, network: spec.network, writeIntervalMs: spec.writeIntervalMs ?? DEFAULT_WRITE_INTERVAL_MS, checkSafety: options.checkSafety,
-    pool: MsgPool.shared,
+    pool: MsgPool.shared, rules: options.rules ?? rulesOfCluster(options.cluster),
   }, options.cluster ?? clusterSpecFor(spec, rng));
   if (options.trace) sim.setTracer(options.trace);
   try {
@@ -300,6 +306,11 @@ export async function runScenario(spec: ScenarioSpec, seed: number, options: Run
   } finally {
     sim.dispose();
   }
+}
+
+/** The rules of an imported cluster (its members' versions), or the default version's. */
+export function rulesOfCluster(cluster: ClusterSpec | undefined): VersionRules {
+  return cluster ? rulesFromVersions(cluster.members.map((m) => m.version)) : defaultRules();
 }
 
 /** A scenario's cluster, its port and the scenario's own random stream: what playScenario acts on. */
@@ -373,5 +384,7 @@ async function simulate(spec: ScenarioSpec, seed: number, options: RunOptions, s
     messagesDelivered: sim.delivered,
     writesProposed: sim.writesProposed,
     entriesCommitted: sim.meter.writesCommitted,
+    rules: sim.rules,
+    rulesText: describeRules(sim.rules, sim.timing),
   };
 }

@@ -1,15 +1,19 @@
 // Topology import: a simulated cluster shaped like a real one, from one live-health snapshot. Members,
 // ids, names, learners, the leader, who is down and who was added but never started all carry over;
 // term and index come from the members' status so the simulated ids and indexes read like the real ones.
+// The rules follow the version the members report (their oldest), or the default version when none does.
 import { ClusterHealth } from '../cluster-model';
 import { ClusterSpec, MemberSpec, Sim, SimOptions, SimTiming } from './engine';
 import { NetworkOptions } from './network';
+import { rulesFromVersions, VersionRules } from './version-rules';
 
 export interface ImportOptions {
   seed?: number;
   network?: Partial<NetworkOptions>;
   writeIntervalMs?: number;
   checkSafety?: boolean;
+  /** Rules to use instead of those of the members' reported version. */
+  rules?: VersionRules;
 }
 
 /** The cluster spec for a health snapshot (exposed for callers that build scenarios on top of it). */
@@ -25,7 +29,7 @@ export function specFromHealth(health: ClusterHealth): ClusterSpec {
     running: m.started && m.healthy,
     peerURLs: m.peerURLs.length ? [...m.peerURLs] : undefined,
     clientURLs: m.clientURLs.length ? [...m.clientURLs] : undefined,
-    version: m.status?.version,
+    version: m.status?.version || undefined,
     dbSize: m.status?.dbSize,
   }));
   const leaderSlot = members.findIndex((m) => m.id === health.leader && m.healthy);
@@ -52,5 +56,7 @@ export function simFromHealth(health: ClusterHealth, timing?: Partial<SimTiming>
     writeIntervalMs: options.writeIntervalMs,
     checkSafety: options.checkSafety,
   };
-  return new Sim(simOptions, specFromHealth(health));
+  const spec = specFromHealth(health);
+  simOptions.rules = options.rules ?? rulesFromVersions(spec.members.map((m) => m.version));
+  return new Sim(simOptions, spec);
 }

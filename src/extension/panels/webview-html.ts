@@ -2,9 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, options: { title: string; script: string; styles: string[]; body?: string }): string {
+/** `script` is a file in media/, or in `scriptDir` (relative to the extension, e.g. the bundles in dist/webview). */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
+  options: { title: string; script: string; scriptDir?: string; styles: string[]; body?: string }): string {
   const nonce = randomBytes(16).toString('base64');
   const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file));
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...(options.scriptDir ?? 'media').split('/'), options.script));
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
@@ -23,7 +26,7 @@ ${options.styles.map((s) => `<link rel="stylesheet" href="${media(s)}">`).join('
 </head>
 <body>
 ${options.body ?? '<main id="app" aria-live="polite"></main>'}
-<script nonce="${nonce}" src="${media(options.script)}"></script>
+<script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
 }

@@ -1,7 +1,7 @@
-// The messages between the simulator panel's webview (media/simulator.js) and the extension host. The host
+// The messages between the simulator panel's webview (src/webview/simulator/) and the extension host. The host
 // simulates and sends recorded history; the webview only renders and sends back requests. Everything that
 // arrives from the webview is checked here before the host acts on it.
-import { Frame } from './frames';
+import { Frame, NodeView } from './frames';
 import { EventView, HistoryDelta, MessageView } from './recorder';
 
 export type SessionKind = 'scenario' | 'sandbox' | 'rehearsal';
@@ -20,6 +20,8 @@ export interface SessionInfo {
   heartbeatMs: number;
   electionMs: number;
   latencyMs: number;
+  /** Which etcd version's rules the simulation follows, and why, in words. */
+  rules: string;
 }
 
 export interface ScenarioInfo {
@@ -74,6 +76,8 @@ export interface PlanSummary {
   /** Most frequent operation errors. */
   errors: { error: string; count: number }[];
   wallMs: number;
+  /** Which etcd version's rules the runs followed, in words. */
+  rules: string;
 }
 
 export interface MonteCarloView {
@@ -173,4 +177,4 @@ export function parseFromWebview(raw: unknown): FromWebview | null {
   }
 }
 
-export type { Frame, EventView, MessageView, HistoryDelta };
+export type { Frame, NodeView, EventView, MessageView, HistoryDelta };

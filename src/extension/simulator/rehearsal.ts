@@ -11,6 +11,7 @@ import { distribution } from '../../core/sim/monte-carlo';
 import { mix32, Prng } from '../../core/sim/prng';
 import { bit, NONE } from '../../core/sim/raft-node';
 import { SimPort } from '../../core/sim/sim-port';
+import { describeRules } from '../../core/sim/version-rules';
 import { OpSummary, PlanSummary } from './protocol';
 import { Built, summarizeOp, unwritableSoFar } from './session';
 import { importTopology, ImportedTopology } from './topology-import';
@@ -62,7 +63,7 @@ export function planTitle(req: Pick<RehearsalRequest, 'op'>, targetName: string,
 }
 
 export function buildRehearsalSim(topology: ImportedTopology, seed: number, writeIntervalMs = 200): { sim: Sim; port: SimPort } {
-  const sim = new Sim({ seed, network: { latencyMs: topology.latencyMs, jitterMs: topology.latencyMs / 2 }, writeIntervalMs }, topology.spec);
+  const sim = new Sim({ seed, network: { latencyMs: topology.latencyMs, jitterMs: topology.latencyMs / 2 }, writeIntervalMs, rules: topology.rules }, topology.spec);
   return { sim, port: new SimPort(sim) };
 }
 
@@ -179,6 +180,7 @@ export async function rehearsalMonteCarlo(req: RehearsalRequest, topology: Impor
     worstLeaderlessMs: worst?.leaderlessMs ?? 0,
     errors: [...errors].map(([error, count]) => ({ error, count })).sort((a, b) => b.count - a.count).slice(0, 5),
     wallMs: Math.round(performance.now() - started),
+    rules: describeRules(topology.rules),
   };
 }
 

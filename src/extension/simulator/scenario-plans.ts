@@ -49,5 +49,6 @@ export async function scenarioPlan(name: string, members: number, runs: number, 
     worstLeaderlessMs: Math.round(summary.worst.leaderlessMs * 10) / 10,
     errors: summary.opErrors.slice(0, 5),
     wallMs: Math.round(summary.wallMs),
+    rules: summary.rulesText,
   };
 }

@@ -9,6 +9,7 @@ import { moveLeader, removeMember, OpResult } from '../../core/ops';
 import { Sim } from '../../core/sim/engine';
 import { NONE } from '../../core/sim/raft-node';
 import { SimPort } from '../../core/sim/sim-port';
+import { describeRules } from '../../core/sim/version-rules';
 import { ActionKind, OpSummary, SessionInfo } from './protocol';
 import { HistoryDelta, Recorder } from './recorder';
 
@@ -21,7 +22,7 @@ export interface Built {
 }
 
 export interface SessionSetup {
-  info: Omit<SessionInfo, 'id' | 'heartbeatMs' | 'electionMs' | 'latencyMs' | 'members'>;
+  info: Omit<SessionInfo, 'id' | 'heartbeatMs' | 'electionMs' | 'latencyMs' | 'members' | 'rules'>;
   build(): Built;
 }
 
@@ -102,6 +103,7 @@ export class SimSession {
       heartbeatMs: sim.timing.heartbeatMs,
       electionMs: sim.timing.electionMs,
       latencyMs: sim.net.latencyMs,
+      rules: describeRules(sim.rules, sim.timing),
     };
   }
 

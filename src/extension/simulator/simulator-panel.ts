@@ -1,5 +1,5 @@
-// The simulator panel: one webview (media/simulator.js) connected to a SimulatorController, which does the
-// simulating in the extension host. Nonce CSP shell from panels/webview-html.ts; local resources only.
+// The simulator panel: one webview (src/webview/simulator, bundled to dist/webview/simulator.js) connected to a
+// SimulatorController, which does the simulating in the extension host. Nonce CSP shell from panels/webview-html.ts; local resources only.
 import * as vscode from 'vscode';
 import { webviewHtml } from '../panels/webview-html';
 import { SimulatorController } from './controller';
@@ -20,11 +20,12 @@ export class SimulatorPanel implements vscode.Disposable {
 
   private constructor(extensionUri: vscode.Uri) {
     this.panel = vscode.window.createWebviewPanel('etcdOps.simulator', 'etcd Simulator', vscode.ViewColumn.Active, {
-      enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')], retainContextWhenHidden: true,
+      enableScripts: true, retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
     });
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'etcd.svg');
     this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, {
-      title: 'etcd Simulator', script: 'simulator.js', styles: ['webview.css', 'simulator.css'],
+      title: 'etcd Simulator', script: 'simulator.js', scriptDir: 'dist/webview', styles: ['webview.css', 'simulator.css'],
     });
     this.controller = new SimulatorController((m) => { void this.panel.webview.postMessage(m); });
     this.disposables.push(

@@ -1,9 +1,11 @@
 // A real cluster's topology, as the tree's latest ClusterHealth shows it, turned into a simulated cluster:
 // the core's specFromHealth carries members, ids, names, learners, the leader, down and never-started
-// members over; this adds the network latency to simulate and a description of what was imported.
+// members over; this adds the network latency to simulate, the etcd version's rules to follow and a
+// description of what was imported.
 import { ClusterHealth } from '../../core/cluster-model';
 import { ClusterSpec } from '../../core/sim/engine';
 import { specFromHealth } from '../../core/sim/topology';
+import { describeRules, rulesFromVersions, VersionRules } from '../../core/sim/version-rules';
 
 export interface ImportedTopology {
   spec: ClusterSpec;
@@ -13,6 +15,8 @@ export interface ImportedTopology {
   notes: string[];
   /** Hex id -> member name (or id when unnamed), for labels. */
   names: Map<string, string>;
+  /** The rules of the version the members report (their oldest), else the default version's. */
+  rules: VersionRules;
 }
 
 const MIN_LATENCY_MS = 0.2;
@@ -32,6 +36,7 @@ export function estimatePeerLatencyMs(health: ClusterHealth): number {
 export function importTopology(health: ClusterHealth): ImportedTopology {
   const spec = specFromHealth(health);
   const latencyMs = estimatePeerLatencyMs(health);
+  const rules = rulesFromVersions(spec.members.map((m) => m.version));
   const names = new Map<string, string>();
   const notes: string[] = [];
   for (const m of health.members) {
@@ -51,5 +56,6 @@ export function importTopology(health: ClusterHealth): ImportedTopology {
   }
   if (spec.leader === null || spec.leader === undefined) notes.push('no healthy leader in the snapshot: the simulation opens with an election');
   notes.push(`peer latency ${latencyMs} ms (half the median status round trip); etcd's default timing (100 ms heartbeat, 1 s election)`);
-  return { spec, latencyMs, notes, names };
+  notes.push(describeRules(rules));
+  return { spec, latencyMs, notes, names, rules };
 }

@@ -100,3 +100,44 @@ test('--workers: the runs split over threads give the same summary as one thread
   assert.equal(JSON.parse(two.out).workers, 2);
   assert.deepEqual(strip(two.out), strip(one.out));
 });
+
+test('--etcd-version picks that version\'s rules and the output says which rules were used', async () => {
+  const r34 = await run('--scenario', 'partition-leader', '--runs', '3', '--etcd-version', '3.4', '--json');
+  assert.equal(r34.code, 0, r34.err);
+  const j34 = JSON.parse(r34.out);
+  assert.equal(j34.rules.version, '3.4');
+  assert.equal(j34.rules.source, 'flag');
+  assert.equal(j34.timing.preVote, false, "3.4's default is pre-vote off");
+  assert.match(j34.rulesText, /^etcd 3\.4 rules \(asked for 3\.4\): pre-vote off/);
+  const r35 = await run('--scenario', 'partition-leader', '--runs', '3', '--etcd-version', 'v3.5.24');
+  assert.equal(r35.code, 0, r35.err);
+  assert.match(r35.out, /^rules: etcd 3\.5 rules \(asked for v3\.5\.24\): pre-vote on/m);
+  const plain = await run('--scenario', 'partition-leader', '--runs', '3');
+  assert.match(plain.out, /^rules: etcd 3\.6 rules \(the cluster's version is unknown, so the default 3\.6\)/m);
+  const forced = await run('--scenario', 'partition-leader', '--runs', '3', '--etcd-version', '3.4', '--pre-vote', 'true', '--json');
+  assert.equal(JSON.parse(forced.out).timing.preVote, true, 'a flag wins over the version default');
+  const bad = await run('--scenario', 'partition-leader', '--runs', '3', '--etcd-version', '3.3');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--etcd-version: "3\.3" is not an etcd version the simulator has rules for/);
+});
+
+test('a topology brings its members\' version; --etcd-version overrides it', async () => {
+  const topo = path.join(tmp, 'status-34.json');
+  const member = (id: string, name: string, leader: boolean) => ({
+    id, name, endpoint: `https://${name}:2379`, healthy: true, isLeader: leader, isLearner: false, started: true, raftTerm: 4,
+    raftIndex: 5000, appliedIndex: 5000, dbSize: 1e7, dbSizeInUse: 8e6, version: '3.4.23', latencyMs: 1, alarms: [], error: null,
+    peerURLs: [`https://${name}:2380`], clientURLs: [`https://${name}:2379`],
+  });
+  fs.writeFileSync(topo, JSON.stringify({ leader: 'aa', members: [member('aa', 'a', true), member('bb', 'b', false), member('cc', 'c', false)] }));
+  const fromTopology = JSON.parse((await run('--scenario', 'partition-leader', '--topology', topo, '--runs', '2', '--json')).out);
+  assert.equal(fromTopology.rules.version, '3.4');
+  assert.equal(fromTopology.rules.source, 'topology');
+  assert.equal(fromTopology.timing.preVote, false);
+  const overridden = JSON.parse((await run('--scenario', 'partition-leader', '--topology', topo, '--runs', '2', '--etcd-version', '3.6', '--json')).out);
+  assert.equal(overridden.rules.version, '3.6');
+  assert.equal(overridden.timing.preVote, true);
+  // A status without versions does not pretend to be any release.
+  fs.writeFileSync(topo, JSON.stringify({ leader: 'aa', members: [member('aa', 'a', true), member('bb', 'b', false)].map((m) => ({ ...m, version: undefined })) }));
+  const unknown = JSON.parse((await run('--scenario', 'partition-leader', '--topology', topo, '--runs', '2', '--json')).out);
+  assert.equal(unknown.rules.source, 'default');
+});

@@ -60,3 +60,24 @@ test('peer latency: half the median status round trip, within bounds', () => {
   assert.equal(estimatePeerLatencyMs(health([{ name: 'a', id: 'a', latencyMs: 400 }])), 50);
   assert.equal(estimatePeerLatencyMs(health([{ name: 'a', id: 'a', healthy: false }])), 1);
 });
+
+test('the imported cluster\'s version picks the rules; the notes and the session info say which', async () => {
+  const t = importTopology(health()); // every member reports 3.4.23
+  assert.equal(t.rules.version, '3.4');
+  assert.equal(t.rules.source, 'topology');
+  assert.match(t.notes[t.notes.length - 1], /^etcd 3\.4 rules \(the imported cluster runs 3\.4\.23\): pre-vote off/);
+  const { sim } = buildRehearsalSim(t, 1);
+  assert.equal(sim.rules.version, '3.4');
+  assert.equal(sim.timing.preVote, false);
+  const { SimSession } = await import('../../../src/extension/simulator/session');
+  const session = new SimSession({ info: { kind: 'rehearsal', title: 't', subtitle: '', seed: 1, scenario: null, notes: [] }, build: () => buildRehearsalSim(t, 1) },
+    { reset() {}, history() {}, op() {}, error() {} });
+  session.start();
+  assert.match(session.info.rules, /^etcd 3\.4 rules/);
+  session.dispose();
+  const h = health();
+  for (const m of h.members) if (m.status) m.status.version = '3.6.14-k3s1';
+  const k3s = importTopology(h);
+  assert.equal(k3s.rules.version, '3.6');
+  assert.equal(buildRehearsalSim(k3s, 1).sim.timing.preVote, true);
+});
