@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   diagnose: () => import('./cli/diagnose'),
   certs: () => import('./cli/certs'),
   simulate: () => import('./cli/simulate'),
+  metrics: () => import('./cli/metrics'),
 };
 
 const USAGE = `etcd-ops <command> [flags]
