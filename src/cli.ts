@@ -20,6 +20,7 @@ export const COMMANDS: CommandRegistry = {
   certs: () => import('./cli/certs'),
   simulate: () => import('./cli/simulate'),
   nodes: () => import('./cli/nodes'),
+  metrics: () => import('./cli/metrics'),
 };
 
 export const EXIT_USAGE = 2;

@@ -11,19 +11,12 @@ import { NodeFs } from '../core/discovery/node-fs';
 import { refreshCluster } from '../core/etcd/live-health';
 import { bySeverity, Finding } from '../core/findings';
 import type { ControlPlaneSnapshot, EtcdMemberRef } from '../core/kube';
-import { boolFlag, intFlag, stringFlag, UsageError } from './args';
-import { CliCommand } from './command';
-import { hasConnectionFlags, profileFromFlags } from './connection-flags';
+import { UsageError } from './args';
+import { defineCommand } from './command';
+import { CONNECTION_OPTIONS, hasConnectionFlags, profileFromFlags } from './connection-flags';
 import { CliIo, printJson, table } from './output';
 
-const USAGE = `etcd-ops nodes [--kubeconfig F] [--context C] [--timeout MS] [--port N] [--json]
-                [--endpoints URL,... --cacert F --cert F --key F] [--root DIR] [--node NAME]
 
-Control-plane nodes of the kube context (default: the kubeconfig's current context): roles, conditions, the
-etcd member each runs, and each node's kube-apiserver readiness (/readyz at the node's InternalIP, port N,
-default the kubeconfig server's port). With etcd connection flags, the etcd member list links members to
-nodes, and the kube-apiserver flags on this machine (--root, default /) are checked against it. --node names
-the node this machine is (default: the node whose InternalIP is one of this machine's, else the host name).`;
 
 type KubeModule = typeof import('../core/kube');
 
@@ -63,24 +56,40 @@ function printText(io: CliIo, s: ControlPlaneSnapshot, kube: KubeModule, finding
   }
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'control-plane nodes of a kube context: roles, conditions, the etcd member each runs, kube-apiserver readiness',
-  async run(args, io) {
-    if (boolFlag(args, 'help')) { io.out(USAGE); return 0; }
-    const timeoutMs = intFlag(args, 'timeout', 5000, 1);
-    const port = args.flags.has('port') ? intFlag(args, 'port', 0, 1) : undefined;
+  synopsis: '[--kubeconfig F] [--context C] [--port N] [--endpoints URL,... --cacert F --cert F --key F] [--timeout MS] [--root DIR] [--node NAME] [--json]',
+  description: `Control-plane nodes of the kube context (default: the kubeconfig's current context): roles, conditions, the
+etcd member each runs, and each node's kube-apiserver readiness (/readyz at the node's InternalIP, port N,
+default the kubeconfig server's port). With etcd connection flags, the etcd member list links members to
+nodes, and the kube-apiserver flags on this machine (--root, default /) are checked against it. --node names
+the node this machine is (default: the node whose InternalIP is one of this machine's, else the host name).`,
+  options: {
+    kubeconfig: { type: 'string', value: 'FILE', help: 'kubeconfig (default $KUBECONFIG, else ~/.kube/config)' },
+    context: { type: 'string', value: 'NAME', help: 'kube context (default: the current one)' },
+    port: { type: 'integer', value: 'N', min: 1, max: 65535, help: 'kube-apiserver port on each node (default: the kubeconfig server\'s)' },
+    root: { type: 'string', value: 'DIR', help: 'where this machine\'s files are read from (default /)' },
+    node: { type: 'string', value: 'NAME', help: 'the node this machine is' },
+    json: { type: 'boolean', help: 'print the result as JSON' },
+    ...CONNECTION_OPTIONS,
+  },
+  footer: 'Exit: 0 when it could report, 1 when the cluster could not be listed, 2 usage error.',
+  async run({ values }, io) {
+    const args = values;
+    const timeoutMs = values.timeout;
+    const port = values.port;
     if (port !== undefined && port > 65535) throw new UsageError('--port must be a TCP port (1-65535)');
-    const kubeconfig = stringFlag(args, 'kubeconfig');
+    const kubeconfig = values.kubeconfig;
     const health = hasConnectionFlags(args) ? await refreshCluster(profileFromFlags(args)) : undefined;
-    const local: ApiserverEtcdServers[] = readApiserverEtcdServers(new NodeFs(stringFlag(args, 'root') ?? '/'));
+    const local: ApiserverEtcdServers[] = readApiserverEtcdServers(new NodeFs(values.root ?? '/'));
     const kube = loadKube();
-    const snapshot = await kube.listControlPlane({ kubeconfig: kubeconfig ? { path: kubeconfig } : undefined, context: stringFlag(args, 'context') }, {
+    const snapshot = await kube.listControlPlane({ kubeconfig: kubeconfig ? { path: kubeconfig } : undefined, context: values.context }, {
       requestTimeoutMs: timeoutMs,
       etcdMembers: health ? memberRefs(health) : undefined,
       probeApiservers: { port },
     });
     // The files on this machine are this node's: its API server's readiness findings can name its etcd servers.
-    const localNode = stringFlag(args, 'node') ?? localNodeName(snapshot);
+    const localNode = values.node ?? localNodeName(snapshot);
     const etcdServersOf = (node: string) => (node === localNode && local[0] ? local[0].servers : undefined);
     const rebuilt = [
       ...snapshot.findings.filter((f) => !kube.READINESS_CODES.includes(f.code)),
@@ -89,7 +98,7 @@ export const command: CliCommand = {
     const nodeAddresses = snapshot.nodes.find((n) => n.name === localNode)?.addresses.map((a) => a.address) ?? [];
     const flagFindings = health ? local.flatMap((cfg) => apiserverEtcdFindings(localNode ?? os.hostname(), cfg, health, nodeAddresses)) : [];
     const findings = [...rebuilt, ...flagFindings].sort(bySeverity);
-    if (boolFlag(args, 'json')) {
+    if (values.json) {
       printJson(io, {
         context: snapshot.context, server: snapshot.server, serverVersion: snapshot.serverVersion ?? null,
         nodes: kube.controlPlaneNodeRows(snapshot), localNode: localNode ?? null,
@@ -100,4 +109,4 @@ export const command: CliCommand = {
     }
     return 0;
   },
-};
+});

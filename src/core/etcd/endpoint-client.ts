@@ -160,7 +160,7 @@ export class EndpointClient {
       const warm = client.getChannel().getConnectivityState(false) === CHANNEL_READY;
       const started = performance.now();
       client.makeUnaryRequest('/etcdserverpb.Maintenance/Status', () => Buffer.alloc(0), (b) => b, {}, metadata,
-        { deadline: Date.now() + this.timeoutMs, ...o }, (err, value) => {
+        { ...o, deadline: Date.now() + this.timeoutMs }, (err, value) => {
           const ms = round1(performance.now() - started);
           if (err) { reject(err); return; }
           try {
