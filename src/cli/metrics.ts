@@ -19,7 +19,7 @@ function printTable(io: CliIo, w: MetricsWindow): void {
 
 export const command = defineCommand({
   summary: 'per-member WAL fsync, backend commit, peer RTT, leader changes and proposals from etcd\'s metrics',
-  synopsis: '--endpoints URL[,URL...] [--interval SECONDS] [--heartbeat-interval MS] [--cacert F --cert F --key F] [--timeout MS] [--json]',
+  synopsis: '--endpoints URL[,URL...] [--interval SECONDS] [--heartbeat-interval MS] [conn flags] [--json]',
   description: `Scrapes every member's /metrics twice, --interval apart (read-only), and judges each member from the
 window between the scrapes: WAL fsync, backend commit, peer round trips, leader changes, proposals.`,
   options: {

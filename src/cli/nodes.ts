@@ -58,7 +58,7 @@ function printText(io: CliIo, s: ControlPlaneSnapshot, kube: KubeModule, finding
 
 export const command = defineCommand({
   summary: 'control-plane nodes of a kube context: roles, conditions, the etcd member each runs, kube-apiserver readiness',
-  synopsis: '[--kubeconfig F] [--context C] [--port N] [--endpoints URL,... --cacert F --cert F --key F] [--timeout MS] [--root DIR] [--node NAME] [--json]',
+  synopsis: '[--kubeconfig F] [--context C] [--port N] [conn flags] [--root DIR] [--node NAME] [--json]',
   description: `Control-plane nodes of the kube context (default: the kubeconfig's current context): roles, conditions, the
 etcd member each runs, and each node's kube-apiserver readiness (/readyz at the node's InternalIP, port N,
 default the kubeconfig server's port). With etcd connection flags, the etcd member list links members to
