@@ -11,6 +11,14 @@ export interface MemberInfo {
   isLearner: boolean;
 }
 
+export type AlarmKind = 'NOSPACE' | 'CORRUPT';
+
+export interface AlarmInfo {
+  /** Hex id of the member that raised it. */
+  memberId: string;
+  alarm: AlarmKind;
+}
+
 /**
  * Options of a call that acts or waits. `signal` ends it: a call not yet sent is never sent, a pending one
  * is cancelled (what the server already received may still be applied), a sleep ends at once. Every such
@@ -45,6 +53,17 @@ export interface ClusterPort {
   removeMember(memberId: string, via: string, options?: CallOptions): Promise<MemberInfo[]>;
   addMember(peerURLs: string[], isLearner: boolean, via: string, options?: CallOptions): Promise<MemberInfo>;
   promoteMember(memberId: string, via: string, options?: CallOptions): Promise<MemberInfo[]>;
+  /**
+   * Defragments one member, asked at its own endpoint (etcd blocks that member's reads and writes while it
+   * runs). Resolves when the member reports it done.
+   */
+  defragment(memberId: string, options?: CallOptions): Promise<void>;
+  /** Compacts the keyspace at `revision`, physically (the call returns once the compaction is on disk). */
+  compact(revision: number, via: string, options?: CallOptions): Promise<void>;
+  /** The alarms raised in the cluster (the Alarm RPC is a raft proposal: operations only, never a refresh). */
+  alarms(via: string, options?: CallOptions): Promise<AlarmInfo[]>;
+  /** Disarms one alarm of one member; resolves to the alarms still raised. */
+  disarmAlarm(alarm: AlarmInfo, via: string, options?: CallOptions): Promise<AlarmInfo[]>;
   /** The port's clock: wall time for real etcd, virtual time for the simulator. */
   now(): number;
   /** Waits `ms` on the port's clock; rejects with an AbortError as soon as `options.signal` is aborted. */

@@ -324,9 +324,11 @@ export async function readDbInChild(file: string, options: { maxRssBytes: number
   return { code: parsed.code, maxRssBytes: Math.max(parsed.maxRSS, lastRss), killed: null };
 }
 
-/** `etcd --version` of the binary the fixtures start (PATH decides, as for the test clusters). */
-export async function etcdVersion(etcdBin = 'etcd'): Promise<string> {
+/** `etcd --version` of the binary the fixtures start (ETCD_OPS_ETCD_VERSION decides, as for the test clusters). */
+export async function etcdVersion(etcdBin?: string): Promise<string> {
   const { execFileSync } = await import('node:child_process');
+  const { etcdBinaries } = await import('./etcd-version');
+  etcdBin ??= etcdBinaries().etcd;
   const out = execFileSync(etcdBin, ['--version'], { encoding: 'utf8', timeout: 10000 });
   const v = /etcd Version: (\d+\.\d+\.\d+)/.exec(out)?.[1];
   if (!v) throw new Error(`no version in: ${out}`);

@@ -1,4 +1,4 @@
-// Diagnosis on data dirs written by the etcd on PATH (3.4 from Debian, or 3.5/3.6/3.7 built for the tests),
+// Diagnosis on data dirs written by the etcd the tests run (3.4 from Debian, or 3.5/3.6/3.7 built for them),
 // then damaged by the test the way disks and crashes damage them. Where it matters, the real etcd is
 // started on the damaged copy too, to show the diagnosis says what etcd will do.
 import assert from 'node:assert/strict';
@@ -53,7 +53,7 @@ function u64le(n: bigint): Buffer {
   return b;
 }
 
-describe(`diagnosis tells the truth about damaged data dirs (etcd on PATH)`, { timeout: 600000 }, () => {
+describe(`diagnosis tells the truth about damaged data dirs (the etcd under test)`, { timeout: 600000 }, () => {
   before(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'etcd-ops-truth-'));
     version = await etcdVersion();

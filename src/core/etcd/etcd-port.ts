@@ -3,7 +3,7 @@
 import { ClusterHealth, MemberStatus } from '../cluster-model';
 import { sameId } from '../ids';
 import { setTimeout as delay } from 'node:timers/promises';
-import { abortError, CallOptions, ClusterPort, isAbortError, MemberInfo, MemberListOptions, throwIfAborted } from '../port';
+import { AlarmInfo, abortError, CallOptions, ClusterPort, isAbortError, MemberInfo, MemberListOptions, throwIfAborted } from '../port';
 import { EndpointClient } from './endpoint-client';
 import { EndpointPool, refreshCluster } from './live-health';
 import { ConnectionProfile } from './profile';
@@ -66,6 +66,23 @@ export class EtcdPort implements ClusterPort {
 
   async promoteMember(memberId: string, via: string, options: CallOptions = {}): Promise<MemberInfo[]> {
     return (await this.clientFor(via, options.signal)).promoteMember(memberId, options.signal);
+  }
+
+  // Maintenance calls: built by the maintenance work (issue 12); until then they refuse rather than pretend.
+  async defragment(_memberId: string, _options: CallOptions = {}): Promise<void> {
+    throw new Error('defragment is not available yet');
+  }
+
+  async compact(_revision: number, _via: string, _options: CallOptions = {}): Promise<void> {
+    throw new Error('compact is not available yet');
+  }
+
+  async alarms(_via: string, _options: CallOptions = {}): Promise<AlarmInfo[]> {
+    throw new Error('alarms is not available yet');
+  }
+
+  async disarmAlarm(_alarm: AlarmInfo, _via: string, _options: CallOptions = {}): Promise<AlarmInfo[]> {
+    throw new Error('disarmAlarm is not available yet');
   }
 
   now(): number {

@@ -9,7 +9,7 @@
 import { ClusterHealth, MemberHealth, MemberStatus, quorumOf } from '../cluster-model';
 import { healthFindings } from '../etcd/health-findings';
 import { sameId } from '../ids';
-import { CallOptions, ClusterPort, MemberInfo, MemberListOptions, throwIfAborted } from '../port';
+import { AlarmInfo, CallOptions, ClusterPort, MemberInfo, MemberListOptions, throwIfAborted } from '../port';
 import { Sim, SimMember } from './engine';
 import { ETCD_ERRORS, mayAddMember, mayPromoteMember, mayRemoveMember, ReconfigMember, requestTimeoutMs } from './etcd-server';
 import { CONF_ADD_LEARNER, CONF_ADD_VOTER, CONF_REMOVE, encodeConf } from './raft-log';
@@ -366,6 +366,23 @@ export class SimPort implements ClusterPort {
     const list = this.listOf(v);
     await this.answer(v, 'member promote', signal);
     return list;
+  }
+
+  // Maintenance calls: modelled by the simulator work (issue 12 rehearsal); until then they refuse.
+  async defragment(_memberId: string, _options: CallOptions = {}): Promise<void> {
+    throw new Error('defragment is not modelled yet');
+  }
+
+  async compact(_revision: number, _via: string, _options: CallOptions = {}): Promise<void> {
+    throw new Error('compact is not modelled yet');
+  }
+
+  async alarms(_via: string, _options: CallOptions = {}): Promise<AlarmInfo[]> {
+    throw new Error('alarms is not modelled yet');
+  }
+
+  async disarmAlarm(_alarm: AlarmInfo, _via: string, _options: CallOptions = {}): Promise<AlarmInfo[]> {
+    throw new Error('disarmAlarm is not modelled yet');
   }
 
   /** etcd's own bound on a proposal (ReqTimeout), for callers that want to mirror it. */

@@ -5,7 +5,7 @@
 // in virtual time: their sleeps take no real time, and the clock carries on from where they left it.
 // No vscode import.
 import { ClusterHealth, MemberStatus } from '../../core/cluster-model';
-import { CallOptions, ClusterPort, MemberInfo, MemberListOptions } from '../../core/port';
+import { AlarmInfo, CallOptions, ClusterPort, MemberInfo, MemberListOptions } from '../../core/port';
 import { Sim } from '../../core/sim/engine';
 import { SimPort } from '../../core/sim/sim-port';
 
@@ -97,6 +97,26 @@ export class EmbeddedClusterPort implements ClusterPort {
   async promoteMember(memberId: string, via: string, options?: CallOptions): Promise<MemberInfo[]> {
     await this.catchUp();
     return this.inner.promoteMember(memberId, via, options);
+  }
+
+  async defragment(memberId: string, options?: CallOptions): Promise<void> {
+    await this.catchUp();
+    return this.inner.defragment(memberId, options);
+  }
+
+  async compact(revision: number, via: string, options?: CallOptions): Promise<void> {
+    await this.catchUp();
+    return this.inner.compact(revision, via, options);
+  }
+
+  async alarms(via: string, options?: CallOptions): Promise<AlarmInfo[]> {
+    await this.catchUp();
+    return this.inner.alarms(via, options);
+  }
+
+  async disarmAlarm(alarm: AlarmInfo, via: string, options?: CallOptions): Promise<AlarmInfo[]> {
+    await this.catchUp();
+    return this.inner.disarmAlarm(alarm, via, options);
   }
 
   now(): number {

@@ -1,10 +1,11 @@
 // A ClusterPort that passes every call to a real port (SimPort or EtcdPort) unchanged and records when it
 // was made, on the port's own clock: tests compare those times with the time an operation returned.
 import { ClusterHealth, MemberStatus } from '../../../src/core/cluster-model';
-import { CallOptions, ClusterPort, MemberInfo, MemberListOptions } from '../../../src/core/port';
+import { AlarmInfo, CallOptions, ClusterPort, MemberInfo, MemberListOptions } from '../../../src/core/port';
 
 export interface RecordedCall {
-  method: 'snapshot' | 'memberStatus' | 'memberList' | 'moveLeader' | 'removeMember' | 'addMember' | 'promoteMember';
+  method: 'snapshot' | 'memberStatus' | 'memberList' | 'moveLeader' | 'removeMember' | 'addMember' | 'promoteMember'
+    | 'defragment' | 'compact' | 'alarms' | 'disarmAlarm';
   at: number;
   args: string[];
   /** How the call ended: 'ok', or the error's message. Unset while pending. */
@@ -35,7 +36,8 @@ export class RecordingPort implements ClusterPort {
 
   /** Calls that act on the cluster (MoveLeader, member changes). */
   actions(): RecordedCall[] {
-    return this.calls.filter((c) => c.method === 'moveLeader' || c.method === 'removeMember' || c.method === 'addMember' || c.method === 'promoteMember');
+    return this.calls.filter((c) => c.method === 'moveLeader' || c.method === 'removeMember' || c.method === 'addMember' || c.method === 'promoteMember'
+      || c.method === 'defragment' || c.method === 'compact' || c.method === 'disarmAlarm');
   }
 
   snapshot(): Promise<ClusterHealth> {
@@ -64,6 +66,22 @@ export class RecordingPort implements ClusterPort {
 
   promoteMember(memberId: string, via: string, options?: CallOptions): Promise<MemberInfo[]> {
     return this.record('promoteMember', [memberId, via], () => this.inner.promoteMember(memberId, via, options));
+  }
+
+  defragment(memberId: string, options?: CallOptions): Promise<void> {
+    return this.record('defragment', [memberId], () => this.inner.defragment(memberId, options));
+  }
+
+  compact(revision: number, via: string, options?: CallOptions): Promise<void> {
+    return this.record('compact', [String(revision), via], () => this.inner.compact(revision, via, options));
+  }
+
+  alarms(via: string, options?: CallOptions): Promise<AlarmInfo[]> {
+    return this.record('alarms', [via], () => this.inner.alarms(via, options));
+  }
+
+  disarmAlarm(alarm: AlarmInfo, via: string, options?: CallOptions): Promise<AlarmInfo[]> {
+    return this.record('disarmAlarm', [alarm.memberId, alarm.alarm, via], () => this.inner.disarmAlarm(alarm, via, options));
   }
 
   now(): number {
