@@ -65,6 +65,14 @@ describe('kubeconfig files and contexts', () => {
     assert.throws(() => listKubeContexts({ path: g }), isKubeError('kubeconfig-invalid', /"contexts" must be a list/));
   });
 
+  it('refuses a kubeconfig larger than any real one, and a directory, without reading them', () => {
+    const huge = path.join(dir, 'huge.yaml');
+    fs.writeFileSync(huge, '');
+    fs.truncateSync(huge, 64 * 1024 * 1024); // sparse: 64 MB on paper, nothing on disk
+    assert.throws(() => listKubeContexts({ path: huge }), isKubeError('kubeconfig-invalid', /huge\.yaml: .*larger than any kubeconfig/));
+    assert.throws(() => listKubeContexts({ path: dir }), isKubeError('kubeconfig-invalid', /not a regular file/));
+  });
+
   it('says when there is no kubeconfig at all', () => {
     assert.throws(() => listKubeContexts({ env: {}, home: dir }), isKubeError('kubeconfig-missing', /no kubeconfig at .*\.kube\/config \(set KUBECONFIG/));
     assert.throws(() => listKubeContexts({ env: { KUBECONFIG: '/nope/1:/nope/2' } }), isKubeError('kubeconfig-missing', /none of the KUBECONFIG files exist/));

@@ -1,10 +1,10 @@
 // Finds and reads kubeconfig files without @kubernetes/client-node (which costs ~130 ms to load): listing
 // contexts for a picker must stay cheap. Merging follows kubectl: with KUBECONFIG=a:b the first file that
 // names a context, cluster or user wins, and so does the first current-context.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isRecord, parseYaml, YamlError } from '../discovery/yaml';
+import { CappedReadError, readFileCapped } from '../read-capped';
 import { KubeError } from './errors';
 
 export interface KubeconfigSource {
@@ -57,14 +57,17 @@ export function kubeconfigPaths(src: KubeconfigSource = {}): { paths: string[]; 
   return { paths: [path.join(src.home ?? os.homedir(), '.kube', 'config')], from: 'default' };
 }
 
+/** Real kubeconfigs with many contexts and embedded certificates stay well under this. */
+export const KUBECONFIG_MAX_BYTES = 16 * 1024 * 1024;
+
 function readKubeconfigFile(file: string): Record<string, unknown> | null {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readFileCapped(file, KUBECONFIG_MAX_BYTES, 'kubeconfig').toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    const why = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    if (!(err instanceof CappedReadError)) throw err;
+    if (err.errno === 'ENOENT' || err.errno === 'ENOTDIR') return null;
+    const why = err.code === 'not-a-file' ? 'it is not a regular file' : err.message.slice(file.length + 2);
     throw new KubeError('kubeconfig-invalid', `cannot read kubeconfig ${file}: ${why}`);
   }
   let doc: unknown;
