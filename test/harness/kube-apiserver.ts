@@ -187,9 +187,18 @@ export class KubeApiServer {
 
   /** A request that must succeed; returns the parsed answer. */
   async api(method: string, urlPath: string, body?: unknown, contentType?: string): Promise<Obj> {
-    const r = await this.raw(method, urlPath, body, contentType);
-    if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${urlPath}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
-    return r.body ? JSON.parse(r.body) as Obj : {};
+    // etcd's own transient refusals (an election after a membership change, a slow disk under load) are
+    // retried a few times, as kubelets and controllers retry them; anything else fails the test at once.
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.raw(method, urlPath, body, contentType);
+      if (r.status >= 200 && r.status < 300) return r.body ? JSON.parse(r.body) as Obj : {};
+      const name = (body as Obj | undefined)?.metadata?.name;
+      // A create whose first answer was a timeout may have landed: the retry's "already exists" is that object.
+      if (attempt > 0 && method === 'POST' && r.status === 409 && typeof name === 'string') return this.api('GET', `${urlPath}/${name}`);
+      const transient = r.status >= 500 && /etcdserver: (request timed out|leader changed|no leader)|Timeout: request did not complete/.test(r.body);
+      if (!transient || attempt >= 4) throw new Error(`${method} ${urlPath}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 
   // ---- objects, created the way the distributions' components do ----------------------------------------

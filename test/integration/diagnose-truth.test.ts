@@ -1,3 +1,4 @@
+// @etcd-compat
 // Diagnosis on data dirs written by the etcd the tests run (3.4 from Debian, or 3.5/3.6/3.7 built for them),
 // then damaged by the test the way disks and crashes damage them. Where it matters, the real etcd is
 // started on the damaged copy too, to show the diagnosis says what etcd will do.

@@ -49,6 +49,8 @@ describe('kube-apiservers whose --etcd-servers miss members (the k3s seed)', () 
     await etcd.waitUntil(async () => { await etcd.etcdctl(['member', 'remove', id], survivors, 15_000); return true; }, 60_000, 'm4 removed');
     await etcd.kill(m4.name);
     etcd.members.splice(3, 1);
+    // The removal may have cost an election: the API servers' writes wait until the survivors serve again.
+    await etcd.waitUntil(async () => { await etcd.etcdctl(['endpoint', 'health'], survivors, 5_000); return true; }, 60_000, 'survivors healthy');
     for (const [name, host] of Object.entries(HOSTS)) {
       await servers['cp-1'].createNode(node({
         name, ip: host, roles: ['control-plane', 'etcd', 'master'], roleValue: 'true', kubeletVersion: 'v1.36.3+k3s1',
