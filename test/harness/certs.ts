@@ -42,12 +42,14 @@ function signedLeaf(dir: string, name: string, cn: string, extFile: string, extr
     '-out', `${name}.crt`, '-extfile', extFile, ...extraCaArgs], dir);
 }
 
-export function makeTestPki(dir: string): TestPki {
+/** `extraIps`: more addresses the server certificate is valid for (members in network namespaces). */
+export function makeTestPki(dir: string, extraIps: string[] = []): TestPki {
   fs.mkdirSync(dir, { recursive: true });
   selfSignedCa(dir, 'ca', 'etcd-ops test CA');
   selfSignedCa(dir, 'foreign-ca', 'unrelated CA');
+  const sans = ['IP:127.0.0.1', ...extraIps.map((ip) => `IP:${ip}`), 'DNS:localhost'].join(',');
   const serverExt = writeExt(dir, 'server.ext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
+    `subjectAltName=${sans}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n`);
   const clientExt = writeExt(dir, 'client.ext', 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
   signedLeaf(dir, 'server', 'etcd-server', serverExt, ['-days', '365']);
   signedLeaf(dir, 'client', 'etcd-ops-client', clientExt, ['-days', '365']);

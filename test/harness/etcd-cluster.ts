@@ -17,6 +17,8 @@ export interface HarnessMember {
   process: ChildProcess | null;
   /** Last lines etcd printed, for failure messages. */
   log: string[];
+  /** The network namespace the process runs in, when not this one. */
+  netns?: string;
 }
 
 export interface ClusterOptions {
@@ -28,6 +30,15 @@ export interface ClusterOptions {
   tmpRoot?: string;
   /** The etcd to run; default: the one ETCD_OPS_ETCD_VERSION selects. */
   binaries?: EtcdBinaries;
+  /** Where member `index` (0-based) runs; default: 127.0.0.1 for both URLs, in this network namespace. */
+  placement?: (index: number) => MemberPlacement;
+}
+
+/** A member's addresses and, when set, the network namespace its process runs in (see ./netns). */
+export interface MemberPlacement {
+  netns?: string;
+  peerHost?: string;
+  clientHost?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -86,16 +97,20 @@ export class EtcdTestCluster {
     // Resolved first, so a missing build fails with its message before any temp dir exists.
     const binaries = options.binaries ?? etcdBinaries();
     const root = fs.mkdtempSync(path.join(options.tmpRoot ?? os.tmpdir(), 'etcd-ops-cluster-'));
-    const pki = options.pki ?? makeTestPki(path.join(root, 'pki'));
+    const count = options.members ?? 3;
+    const placed = Array.from({ length: count }, (_, i) => options.placement?.(i) ?? {});
+    const extraIps = [...new Set(placed.flatMap((p) => [p.peerHost, p.clientHost]).filter((h): h is string => !!h && h !== '127.0.0.1'))];
+    const pki = options.pki ?? makeTestPki(path.join(root, 'pki'), extraIps);
     const cluster = new EtcdTestCluster(root, pki, {
       heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000,
     }, binaries);
-    const count = options.members ?? 3;
     for (let i = 0; i < count; i++) {
       const [clientPort, peerPort] = [await freePort(), await freePort()];
+      const where = placed[i];
       cluster.members.push({
-        name: `m${i + 1}`, clientUrl: `https://127.0.0.1:${clientPort}`, peerUrl: `https://127.0.0.1:${peerPort}`,
-        dataDir: path.join(root, `m${i + 1}.etcd`), process: null, log: [],
+        name: `m${i + 1}`, clientUrl: `https://${where.clientHost ?? '127.0.0.1'}:${clientPort}`,
+        peerUrl: `https://${where.peerHost ?? '127.0.0.1'}:${peerPort}`,
+        dataDir: path.join(root, `m${i + 1}.etcd`), process: null, log: [], netns: where.netns,
       });
     }
     const initialCluster = cluster.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
@@ -134,7 +149,10 @@ export class EtcdTestCluster {
       '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
       '--quota-backend-bytes', String(2 * 1024 * 1024 * 1024),
     ];
-    const child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // `ip netns exec` execs etcd in place, so signals sent to the child reach etcd itself.
+    const child = m.netns
+      ? spawn('ip', ['netns', 'exec', m.netns, this.binaries.etcd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     m.process = child;
     m.log = [];
     child.stderr!.setEncoding('utf8');
