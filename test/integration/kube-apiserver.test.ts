@@ -16,30 +16,12 @@ import { KubeError } from '../../src/core/kube/errors';
 import { listControlPlane } from '../../src/core/kube/list-control-plane';
 import { toControlPlaneNode } from '../../src/core/kube/objects';
 import { ResourceWatch } from '../../src/core/kube/resource-watch';
-import { ControlPlaneSnapshot } from '../../src/core/kube/snapshot';
 import { EtcdTestCluster } from '../harness/etcd-cluster';
+import { SnapshotLog } from '../harness/snapshot-log';
 import { KubeApiServer, preferEtcdForKubernetes } from '../harness/kube-apiserver';
 import { k0sCluster, k3sCluster, kubeadmCluster, rke2Cluster } from '../harness/kube-objects/clusters';
 
 preferEtcdForKubernetes();
-
-class Snapshots {
-  readonly all: ControlPlaneSnapshot[] = [];
-  private waiters: { match: (s: ControlPlaneSnapshot) => boolean; resolve: (s: ControlPlaneSnapshot) => void }[] = [];
-  push = (s: ControlPlaneSnapshot) => {
-    this.all.push(s);
-    this.waiters = this.waiters.filter((w) => (w.match(s) ? (w.resolve(s), false) : true));
-  };
-  /** The first snapshot from index `from` on that matches. */
-  next(match: (s: ControlPlaneSnapshot) => boolean, what: string, ms = 20_000, from = 0): Promise<ControlPlaneSnapshot> {
-    const seen = this.all.slice(from).find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no snapshot with ${what} within ${ms} ms`)), ms);
-      this.waiters.push({ match, resolve: (s) => { clearTimeout(timer); resolve(s); } });
-    });
-  }
-}
 
 async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -138,7 +120,7 @@ describe('a real kube-apiserver on etcd', () => {
   });
 
   it('watches from the list\'s resourceVersion, follows changes, and lists again after a real 410', async () => {
-    const snaps = new Snapshots();
+    const snaps = new SnapshotLog();
     const errors: KubeError[] = [];
     const watcher = new ControlPlaneWatcher({
       kubeconfig: { path: admin }, onSnapshot: snaps.push, onError: (e) => errors.push(e),

@@ -12,32 +12,13 @@ import { loadClientNode } from '../../src/core/kube/client';
 import { KubeError } from '../../src/core/kube/errors';
 import { ControlPlaneSnapshot } from '../../src/core/kube/snapshot';
 import { EtcdTestCluster } from '../harness/etcd-cluster';
+import { SnapshotLog } from '../harness/snapshot-log';
 import { KubeApiServer, preferEtcdForKubernetes } from '../harness/kube-apiserver';
 import { k0sCluster, kubeadmCluster } from '../harness/kube-objects/clusters';
 import { makeKubePki } from '../harness/kube-pki';
 import { KubeFaultProxy } from '../harness/kube-proxy';
 
 preferEtcdForKubernetes();
-
-/** Collects snapshots and lets a test wait for one that matches. */
-class Snapshots {
-  readonly all: ControlPlaneSnapshot[] = [];
-  private waiters: { match: (s: ControlPlaneSnapshot) => boolean; resolve: (s: ControlPlaneSnapshot) => void }[] = [];
-
-  push = (s: ControlPlaneSnapshot) => {
-    this.all.push(s);
-    this.waiters = this.waiters.filter((w) => (w.match(s) ? (w.resolve(s), false) : true));
-  };
-
-  next(match: (s: ControlPlaneSnapshot) => boolean, what: string, ms = 5000): Promise<ControlPlaneSnapshot> {
-    const seen = this.all.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no snapshot with ${what} within ${ms} ms`)), ms);
-      this.waiters.push({ match, resolve: (s) => { clearTimeout(timer); resolve(s); } });
-    });
-  }
-}
 
 const readyOf = (s: ControlPlaneSnapshot, node: string) => s.nodes.find((n) => n.name === node)?.ready;
 
@@ -74,7 +55,7 @@ describe('watching a kubeadm control plane on a real kube-apiserver', () => {
   };
 
   it('sees a node turn NotReady and back, then survives dropped streams and compaction', async () => {
-    const snaps = new Snapshots();
+    const snaps = new SnapshotLog();
     const errors: KubeError[] = [];
     const watcher = new ControlPlaneWatcher({
       kubeconfig: { path: kubeconfig('main.kubeconfig') }, onSnapshot: snaps.push, onError: (e) => errors.push(e),
@@ -115,7 +96,7 @@ describe('watching a kubeadm control plane on a real kube-apiserver', () => {
   });
 
   it('reports a stalled API server in bounded time, then recovers and catches up on what changed', async () => {
-    const snaps = new Snapshots();
+    const snaps = new SnapshotLog();
     const errors: KubeError[] = [];
     const watcher = new ControlPlaneWatcher({
       kubeconfig: { path: kubeconfig('stall.kubeconfig') }, onSnapshot: snaps.push, onError: (e) => errors.push(e),
@@ -141,7 +122,7 @@ describe('watching a kubeadm control plane on a real kube-apiserver', () => {
   });
 
   it('drops a watch stream that goes silent after its window plus the grace period and reopens it from the same resourceVersion', async () => {
-    const snaps = new Snapshots();
+    const snaps = new SnapshotLog();
     const watcher = new ControlPlaneWatcher({ kubeconfig: { path: kubeconfig('silent.kubeconfig') }, onSnapshot: snaps.push, watchWindowSeconds: 1, idleGraceMs: 300, coalesceMs: 10 });
     try {
       await watcher.start();
@@ -162,7 +143,7 @@ describe('watching a kubeadm control plane on a real kube-apiserver', () => {
   });
 
   it('sees spec.leave being set on a k0s EtcdMember', async () => {
-    const snaps = new Snapshots();
+    const snaps = new SnapshotLog();
     const watcher = new ControlPlaneWatcher({ kubeconfig: { path: kubeconfig('k0s.kubeconfig') }, onSnapshot: snaps.push, coalesceMs: 10 });
     try {
       await watcher.start();
@@ -196,7 +177,7 @@ describe('watcher failures', () => {
       'clusters:', '- name: b', '  cluster:', `    server: ${server}`, `    certificate-authority: ${pki.ca}`,
       'users:', '- name: u', '  user:', `    token: ${pki.users.viewer.token}`,
       'contexts:', '- name: blackhole', '  context: {cluster: b, user: u}', ''].join('\n'));
-    const snaps = new Snapshots();
+    const snaps = new SnapshotLog();
     const errors: KubeError[] = [];
     const watcher = new ControlPlaneWatcher({
       kubeconfig: { path: kubeconfig }, onSnapshot: snaps.push, onError: (e) => errors.push(e),

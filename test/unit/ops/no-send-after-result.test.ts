@@ -14,15 +14,20 @@ function cluster(n: number, seed = 7): { sim: Sim; sp: SimPort; port: RecordingP
   return { sim, sp, port: new RecordingPort(sp) };
 }
 
+/** 3 members, m2 just restarted: etcd refuses removals of other voters for 5 s after m2's connection became active. */
+async function clusterRefusingRemovals() {
+  const c = cluster(3);
+  await c.sp.sleep(6000);
+  c.sim.crash(1);
+  await c.sp.sleep(300);
+  c.sim.restart(1);
+  await c.sp.sleep(400);
+  return c;
+}
+
 describe('no call after the result (simulator)', () => {
   it('a refusal longer than the step bound: failed at the bound, nothing removed, nothing sent afterwards', async () => {
-    const { sim, sp, port } = cluster(3);
-    await sp.sleep(6000);
-    // m2 restarts: etcd refuses removals of other voters for 5 s after m2's connection became active.
-    sim.crash(1);
-    await sp.sleep(300);
-    sim.restart(1);
-    await sp.sleep(400);
+    const { sim, sp, port } = await clusterRefusingRemovals();
     const r = await removeMember(port, 'm3', { stepTimeoutMs: 1500, deadlineMs: 30_000 });
     const returnedAt = r.startedAt + r.durationMs;
     assert.equal(r.ok, false, r.reason);
@@ -43,12 +48,7 @@ describe('no call after the result (simulator)', () => {
   });
 
   it('the same refusal within the bound is waited out and the removal goes through', async () => {
-    const { sim, sp, port } = cluster(3);
-    await sp.sleep(6000);
-    sim.crash(1);
-    await sp.sleep(300);
-    sim.restart(1);
-    await sp.sleep(400);
+    const { sim, sp, port } = await clusterRefusingRemovals();
     const r = await removeMember(port, 'm3', { stepTimeoutMs: 15_000 });
     assert.equal(r.ok, true, r.reason);
     assert.ok(r.steps.some((s) => /^remove m3 via m1$/.test(s.name) && /strict check refused/.test(s.detail)), JSON.stringify(r.steps));
