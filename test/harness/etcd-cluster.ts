@@ -28,6 +28,10 @@ export interface ClusterOptions {
   tmpRoot?: string;
   /** The etcd to run; default: the one ETCD_OPS_ETCD_VERSION selects. */
   binaries?: EtcdBinaries;
+  /** --quota-backend-bytes of every member (default 2 GiB); a small one lets a test raise NOSPACE. */
+  quotaBackendBytes?: number;
+  /** More server flags for every member, after the harness's own. */
+  extraArgs?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -77,7 +81,8 @@ export class EtcdTestCluster {
   /** The server and tools this cluster runs (one version for all its members). */
   readonly binaries: EtcdBinaries;
 
-  private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>,
+  private constructor(readonly root: string, readonly pki: TestPki,
+    private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs' | 'quotaBackendBytes' | 'extraArgs'>>,
     binaries: EtcdBinaries) {
     this.binaries = binaries;
   }
@@ -89,6 +94,7 @@ export class EtcdTestCluster {
     const pki = options.pki ?? makeTestPki(path.join(root, 'pki'));
     const cluster = new EtcdTestCluster(root, pki, {
       heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000,
+      quotaBackendBytes: options.quotaBackendBytes ?? 2 * 1024 * 1024 * 1024, extraArgs: options.extraArgs ?? [],
     }, binaries);
     const count = options.members ?? 3;
     for (let i = 0; i < count; i++) {
@@ -132,7 +138,8 @@ export class EtcdTestCluster {
       '--peer-client-cert-auth',
       '--heartbeat-interval', String(this.opts.heartbeatMs), '--election-timeout', String(this.opts.electionMs),
       '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
-      '--quota-backend-bytes', String(2 * 1024 * 1024 * 1024),
+      '--quota-backend-bytes', String(this.opts.quotaBackendBytes),
+      ...this.opts.extraArgs,
     ];
     const child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     m.process = child;
