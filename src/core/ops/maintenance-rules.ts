@@ -43,8 +43,8 @@ export interface Quota {
 export function quotaOf(m: MemberHealth, configured?: number): Quota {
   const reported = m.status?.dbSizeQuota;
   if (reported !== undefined && reported > 0) return { bytes: reported, source: 'as the member reports it' };
-  if (configured && configured > 0) return { bytes: configured, source: 'as configured' };
-  return { bytes: DEFAULT_QUOTA_BACKEND_BYTES, source: "etcd's default (the member does not report its quota before 3.6)" };
+  if (configured && configured > 0) return { bytes: configured, source: 'as configured in the profile' };
+  return { bytes: DEFAULT_QUOTA_BACKEND_BYTES, source: "etcd's default; the member does not report its quota before 3.6" };
 }
 
 /**
