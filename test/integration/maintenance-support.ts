@@ -4,7 +4,7 @@ import { Etcd3 } from 'etcd3';
 import { loadTls } from '../../src/core/etcd/tls';
 import { EtcdTestCluster, HarnessMember } from '../harness/etcd-cluster';
 
-export function rawClient(cluster: EtcdTestCluster, endpoint: string, timeoutMs = 10_000): Etcd3 {
+export function rawClient(cluster: EtcdTestCluster, endpoint: string | string[], timeoutMs = 10_000): Etcd3 {
   const tls = loadTls(cluster.tls)!;
   return new Etcd3({ hosts: endpoint, credentials: { rootCertificate: tls.rootCertificate!, certChain: tls.certChain, privateKey: tls.privateKey },
     defaultCallOptions: () => ({ deadline: Date.now() + timeoutMs }) });

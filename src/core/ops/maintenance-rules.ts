@@ -89,7 +89,13 @@ export function leaderAnswersCheck(h: ClusterHealth): OpCheck {
  * quota: one check per member, with the sizes. A member that does not answer is a member whose size is unknown.
  */
 export function spaceChecks(h: ClusterHealth, configuredQuota?: number): OpCheck[] {
-  return knownMembers(h).filter((m) => m.started).map((m) => {
+  const started = knownMembers(h).filter((m) => m.started);
+  // Before 3.6 a member does not say its quota: etcd's default is assumed, which may be far above the real one.
+  const assumed = configuredQuota ? [] : started.filter((m) => m.status && !(m.status.dbSizeQuota && m.status.dbSizeQuota > 0));
+  const known: OpCheck[] = assumed.length
+    ? [{ name: 'quota-known', ok: false, severity: 'warning', detail: `${assumed.map(shortName).join(', ')} do${assumed.length === 1 ? 'es' : ''} not report a quota (etcd before 3.6): etcd's default ${formatBytes(DEFAULT_QUOTA_BACKEND_BYTES)} is assumed; give the members' --quota-backend-bytes (--quota) if they run with another` }]
+    : [];
+  return [...known, ...started.map((m) => {
     const name = `db-under-quota ${shortName(m)}`;
     if (!m.status) return { name, ok: false, severity: 'error', detail: `${shortName(m)} does not answer: its db size is unknown (${m.error ?? 'no answer'})` } as OpCheck;
     const q = quotaOf(m, configuredQuota);
@@ -99,8 +105,8 @@ export function spaceChecks(h: ClusterHealth, configuredQuota?: number): OpCheck
     const reclaim = m.status.dbSize > m.status.dbSizeInUse * 1.1
       ? 'compact, then defragment it to give the space back'
       : 'its data really is that large: delete keys or raise --quota-backend-bytes, then compact and defragment';
-    return { name, ok: false, severity: 'error', detail: `${sizes}; must be under ${Math.round(DISARM_MAX_QUOTA_SHARE * 100)} %: ${reclaim}` };
-  });
+    return { name, ok: false, severity: 'error', detail: `${sizes}; must be under ${Math.round(DISARM_MAX_QUOTA_SHARE * 100)} %: ${reclaim}` } as OpCheck;
+  })];
 }
 
 /**

@@ -31,13 +31,17 @@ describe('maintenance rules', () => {
 
   it('NOSPACE may be disarmed only when every member is under 80 % of its quota and answers', () => {
     const under = cluster([1, 2, 3].map((i) => member(String(i), {}, { dbSize: 10 * MiB, dbSizeQuota: 16 * MiB })));
-    assert.ok(spaceChecks(under).every((c) => c.ok));
+    assert.ok(spaceChecks(under).every((c) => c.ok), JSON.stringify(spaceChecks(under)));
     const over = cluster([member('1', {}, { dbSize: 10 * MiB, dbSizeQuota: 16 * MiB }), member('2', {}, { dbSize: 15 * MiB, dbSizeInUse: 2 * MiB, dbSizeQuota: 16 * MiB })]);
     const failed = spaceChecks(over).filter((c) => !c.ok);
     assert.equal(failed.length, 1);
     assert.match(failed[0].detail, /m2's db is 15 MB .* 94 % of its 16 MB quota .*compact, then defragment/);
+    // A member that does not report its quota (before 3.6): the default is assumed, and the checks say so.
+    const old = spaceChecks(cluster([member('1', {}, { dbSize: 10 * MiB })]));
+    assert.equal(old.find((c) => c.name === 'quota-known')?.severity, 'warning');
+    assert.ok(!spaceChecks(cluster([member('1', {}, { dbSize: 10 * MiB })]), 64 * MiB).some((c) => c.name === 'quota-known'));
     const silent = cluster([member('1'), member('2', { status: null, healthy: false, error: 'no answer' })]);
-    assert.match(spaceChecks(silent).find((c) => !c.ok)!.detail, /m2 does not answer: its db size is unknown/);
+    assert.match(spaceChecks(silent, GiB).find((c) => !c.ok)!.detail, /m2 does not answer: its db size is unknown/);
   });
 
   it('CORRUPT is a refusal naming the member and what to do', () => {
