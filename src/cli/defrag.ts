@@ -11,7 +11,7 @@ const size = (n: number | null) => (n === null ? '-' : formatBytes(n));
 
 export const command = defineCommand({
   summary: 'defragment etcd members one at a time: followers first, the leader last, a health gate after each',
-  synopsis: '--member ID|NAME | --all [--transfer-leader] [--yes | --dry-run] [--json] [options] [connection options]',
+  synopsis: '--member ID|NAME | --all [--transfer-leader] [--yes | --dry-run] [--json] [options]',
   description: `etcd stalls a member for its whole defragmentation. This defragments one member at a time: learners, then
 followers, the leader last (or, with --transfer-leader, leadership moved to a member already done first), and
 after each waits until the member answers a linearizable read and its applied index is back near the leader's.
