@@ -99,4 +99,20 @@ describe('maintenance: rolling defragmentation under faults (real etcd)', () => 
       await port.close();
     }
   });
+
+  it('--member <leader> --transfer-leader: leadership moves to a follower first, then the old leader is defragmented', async () => {
+    const leader = await waitLeader(cluster, cluster.members);
+    const port = portFor(cluster);
+    try {
+      const r = await rollingDefrag(port, { member: leader, transferLeader: true, deadlineMs: 60_000 });
+      assert.equal(r.ok, true, r.reason + '\n' + JSON.stringify(r.steps, null, 1));
+      assert.deepEqual(r.order, [leader]);
+      const names = r.steps.map((s) => s.name);
+      assert.ok(names.findIndex((n) => n.startsWith('transfer leadership')) < names.indexOf(`defragment ${leader}`), names.join(' | '));
+      assert.equal(r.members[0].state, 'done');
+      assert.notEqual(await ctlLeader(cluster, live(cluster)), leader);
+    } finally {
+      await port.close();
+    }
+  });
 });

@@ -101,10 +101,10 @@ export async function rollingDefrag(port: ClusterPort, options: DefragOptions = 
       if (onlyId && !targets.length) checks.push({ name: 'member-exists', ok: false, detail: `${onlyId} is not in the leader's member list`, severity: 'error' });
       const { order, why } = defragOrder(view, targets);
       if (options.transferLeader && order.some((m) => sameId(m.id, view.leader))) {
-        const others = order.filter((m) => !sameId(m.id, view.leader) && !m.isLearner);
+        const others = knownMembers(view).filter((m) => !sameId(m.id, view.leader) && !m.isLearner && answers(m));
         checks.push(others.length
-          ? { name: 'leader-successor', ok: true, detail: `leadership can move to ${shortName(others[0])} once it is defragmented` }
-          : { name: 'leader-successor', ok: false, severity: 'error', detail: 'no other voter is defragmented in this run to take over leadership: drop --transfer-leader' });
+          ? { name: 'leader-successor', ok: true, detail: `leadership can move to ${others.map(shortName).join(' or ')} (one already defragmented first)` }
+          : { name: 'leader-successor', ok: false, severity: 'error', detail: 'no other voter answers to take over leadership: drop --transfer-leader' });
       }
       return { view, checks, order, plan: planFor(view, order, why, options, run) };
     };
@@ -223,15 +223,18 @@ async function healthGate(run: OpRun, m: MemberHealth, timeoutMs: number): Promi
   }, timeoutMs);
 }
 
-/** Before defragmenting the leader: leadership to a voter already done that answers and is caught up. */
+/** Before defragmenting the leader: leadership to a caught-up voter that answers, one already done first. */
 async function moveLeaderAway(run: OpRun, watch: LeaderWatch, leader: MemberHealth, done: MemberHealth[],
   names: (id: string | null) => string, watchedCount: number): Promise<void> {
   const h = await readCluster(run, 'read cluster state before moving leadership');
   const lead = findById(h, leader.id);
-  const candidates = done.map((m) => findById(h, m.id)).filter((m): m is MemberHealth => Boolean(m && !m.isLearner && answers(m) && m.status));
+  // Members already defragmented first (they will not stall again in this run), then any other voter.
+  const others = knownMembers(h).filter((m) => !sameId(m.id, leader.id) && !done.some((d) => sameId(d.id, m.id)));
+  const candidates = [...done.map((m) => findById(h, m.id)), ...others]
+    .filter((m): m is MemberHealth => Boolean(m && !m.isLearner && answers(m) && m.status));
   const caughtUp = candidates.filter((m) => lead?.status && lead.status.appliedIndex - (m.status?.appliedIndex ?? 0) <= run.options.maxLagEntries);
   const successor = caughtUp[0];
-  if (!lead?.status || !successor) throw new Error(`no defragmented voter can take over leadership from ${shortName(leader)} now; ${shortName(leader)} was not defragmented`);
+  if (!lead?.status || !successor) throw new Error(`no caught-up voter can take over leadership from ${shortName(leader)} now; ${shortName(leader)} was not defragmented`);
   const outcome = await transferLeadership(run, watch, lead, successor, names, watchedCount);
   run.result.transferMs = outcome.ms;
   if (!outcome.ok) throw new Error(`${outcome.reason}; ${shortName(leader)} was not defragmented`);
