@@ -4,7 +4,6 @@
 import { EtcdPort } from '../core/etcd/etcd-port';
 import { renderChecks, renderPlan, renderReport } from '../core/ops/report';
 import { OpOptions, OpResult } from '../core/ops/types';
-import { ClusterPort } from '../core/port';
 import { OptionTable } from './args';
 import { CONNECTION_OPTIONS, ConnectionValues, profileFromFlags } from './connection-flags';
 import { EXIT_FAILED, EXIT_OK, EXIT_REFUSED } from './move-leader';
@@ -29,7 +28,7 @@ export interface MaintenanceSpec<R extends OpResult> {
   acts: boolean;
   question: (preview: R) => string;
   needsYes: string;
-  run: (port: ClusterPort, options: OpOptions) => Promise<R>;
+  run: (port: EtcdPort, options: OpOptions) => Promise<R>;
   /** Lines printed above the report (tables of alarms, members). */
   details?: (result: R) => string[];
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { alarms } from '../../src/core/ops/alarms';
 import { compact } from '../../src/core/ops/compact';
+import { quotaFromMetrics } from '../../src/core/etcd/quota-from-metrics';
 import { rollingDefrag } from '../../src/core/ops/rolling-defrag';
 import { EtcdTestCluster } from '../harness/etcd-cluster';
 import { ctlAlarms, ctlDbSizes, fillUntilNospace, LeaderPoller } from './maintenance-support';
@@ -21,6 +22,7 @@ describe('maintenance: recovering from a real NOSPACE (real etcd)', () => {
     await cluster.waitUntil(async () => (await ctlAlarms(cluster)).some((l) => l.includes('NOSPACE')), 20_000, 'etcdctl to list NOSPACE');
   });
   after(async () => cluster?.close());
+  const profile = () => ({ name: 'test', endpoints: cluster.endpoints, tls: cluster.tls, timeoutMs: 5000 });
 
   it('the refresh shows the alarm on the member that raised it, with a recovery finding', async () => {
     const port = portFor(cluster);
@@ -38,13 +40,28 @@ describe('maintenance: recovering from a real NOSPACE (real etcd)', () => {
     }
   });
 
+  it('the quota: Status reports it on 3.6+, the metrics on every version; never assumed', async () => {
+    assert.equal(await quotaFromMetrics(profile()), QUOTA);
+    const port = portFor(cluster);
+    try {
+      const h = await port.snapshot();
+      if (h.members.every((m) => m.status?.dbSizeQuota === QUOTA)) return; // 3.6+: the members say it themselves
+      // Before 3.6, without a quota given, the 2 GiB default is not assumed: refused, saying why.
+      const r = await alarms(port, { disarm: true });
+      assert.equal(r.refused, true, r.reason);
+      assert.match(r.checks.find((c) => c.name === 'quota-known')!.detail, /do(es)? not report a quota/);
+    } finally {
+      await port.close();
+    }
+  });
+
   it('disarm is refused while the dbs are over the quota, with the sequence that works; the alarm stays', async () => {
     const port = portFor(cluster);
     try {
       const listed = await alarms(port, {});
       assert.equal(listed.ok, true, listed.reason);
       assert.ok(listed.alarms.some((a) => a.alarm === 'NOSPACE'));
-      const r = await alarms(port, { disarm: true });
+      const r = await alarms(port, { disarm: true, quotaBackendBytes: await quotaFromMetrics(profile()), quotaSource: "from the members' metrics" });
       assert.equal(r.ok, false);
       assert.equal(r.refused, true, r.reason);
       assert.deepEqual(r.disarmed, []);
@@ -95,7 +112,7 @@ describe('maintenance: recovering from a real NOSPACE (real etcd)', () => {
       assert.ok(afterSize < QUOTA * 0.8, `${name}: ${afterSize} under 80 % of the quota`);
     }
     try {
-      const r = await alarms(port, { disarm: true });
+      const r = await alarms(port, { disarm: true, quotaBackendBytes: await quotaFromMetrics(profile()), quotaSource: "from the members' metrics" });
       assert.equal(r.ok, true, r.reason + '\n' + JSON.stringify(r.checks, null, 1));
       assert.ok(r.disarmed.length >= 1 && r.disarmed.every((a) => a.alarm === 'NOSPACE'), JSON.stringify(r.disarmed));
     } finally {

@@ -24,6 +24,8 @@ export interface AlarmsOptions extends OpOptions {
   disarm?: boolean;
   /** The quota the members run with, when known and they do not report it (before 3.6). */
   quotaBackendBytes?: number;
+  /** Where that quota came from, in words ("from --quota", "from the members' metrics"). */
+  quotaSource?: string;
 }
 
 export interface AlarmsResult extends OpResult {
@@ -64,7 +66,7 @@ export async function alarms(port: ClusterPort, options: AlarmsOptions = {}): Pr
       });
       if (disarm) {
         checks.push(corruptCheck(view, raised, 'disarming'));
-        if (raised.some((a) => a.alarm === 'NOSPACE')) checks.push(...spaceChecks(view, options.quotaBackendBytes));
+        if (raised.some((a) => a.alarm === 'NOSPACE')) checks.push(...spaceChecks(view, options.quotaBackendBytes, options.quotaSource));
       }
       const nospace = raised.filter((a) => a.alarm === 'NOSPACE');
       const plan = disarm && nospace.length

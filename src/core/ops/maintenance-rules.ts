@@ -40,10 +40,10 @@ export interface Quota {
 }
 
 /** The member's own report (3.6+), else the configured value, else etcd's 2 GiB default. */
-export function quotaOf(m: MemberHealth, configured?: number): Quota {
+export function quotaOf(m: MemberHealth, configured?: number, configuredSource = 'as configured in the profile'): Quota {
   const reported = m.status?.dbSizeQuota;
   if (reported !== undefined && reported > 0) return { bytes: reported, source: 'as the member reports it' };
-  if (configured && configured > 0) return { bytes: configured, source: 'as configured in the profile' };
+  if (configured && configured > 0) return { bytes: configured, source: configuredSource };
   return { bytes: DEFAULT_QUOTA_BACKEND_BYTES, source: "etcd's default; the member does not report its quota before 3.6" };
 }
 
@@ -88,17 +88,17 @@ export function leaderAnswersCheck(h: ClusterHealth): OpCheck {
  * NOSPACE's cause is gone when every member answers and its db is below DISARM_MAX_QUOTA_SHARE of its
  * quota: one check per member, with the sizes. A member that does not answer is a member whose size is unknown.
  */
-export function spaceChecks(h: ClusterHealth, configuredQuota?: number): OpCheck[] {
+export function spaceChecks(h: ClusterHealth, configuredQuota?: number, quotaSource?: string): OpCheck[] {
   const started = knownMembers(h).filter((m) => m.started);
-  // Before 3.6 a member does not say its quota: etcd's default is assumed, which may be far above the real one.
+  // Before 3.6 a member does not say its quota: assuming etcd's default could disarm far above the real one.
   const assumed = configuredQuota ? [] : started.filter((m) => m.status && !(m.status.dbSizeQuota && m.status.dbSizeQuota > 0));
   const known: OpCheck[] = assumed.length
-    ? [{ name: 'quota-known', ok: false, severity: 'warning', detail: `${assumed.map(shortName).join(', ')} do${assumed.length === 1 ? 'es' : ''} not report a quota (etcd before 3.6): etcd's default ${formatBytes(DEFAULT_QUOTA_BACKEND_BYTES)} is assumed; give the members' --quota-backend-bytes (--quota) if they run with another` }]
+    ? [{ name: 'quota-known', ok: false, severity: 'error', detail: `cannot tell whether NOSPACE's cause is gone: ${assumed.map(shortName).join(', ')} do${assumed.length === 1 ? 'es' : ''} not report a quota (etcd before 3.6) and neither the profile nor their metrics gave one; give the members' --quota-backend-bytes (--quota; ${formatBytes(DEFAULT_QUOTA_BACKEND_BYTES)} when they run etcd's default)` }]
     : [];
   return [...known, ...started.map((m) => {
     const name = `db-under-quota ${shortName(m)}`;
     if (!m.status) return { name, ok: false, severity: 'error', detail: `${shortName(m)} does not answer: its db size is unknown (${m.error ?? 'no answer'})` } as OpCheck;
-    const q = quotaOf(m, configuredQuota);
+    const q = quotaOf(m, configuredQuota, quotaSource);
     const share = m.status.dbSize / q.bytes;
     const sizes = `${shortName(m)}'s db is ${formatBytes(m.status.dbSize)} (${formatBytes(m.status.dbSizeInUse)} in use), ${Math.round(share * 100)} % of its ${formatBytes(q.bytes)} quota (${q.source})`;
     if (share < DISARM_MAX_QUOTA_SHARE) return { name, ok: true, detail: sizes };

@@ -3,6 +3,7 @@
 // order and why), shows progress, logs the audit trail and refreshes.
 import * as vscode from 'vscode';
 import { ClusterHealth, MemberHealth } from '../../core/cluster-model';
+import { quotaFromMetrics } from '../../core/etcd/quota-from-metrics';
 import { formatBytes } from '../../core/format';
 import { alarms } from '../../core/ops/alarms';
 import { compact } from '../../core/ops/compact';
@@ -119,7 +120,14 @@ export function registerMaintenanceCommands(app: App): void {
       return run(app, entry, {
         title: 'Disarm alarm', button: 'Disarm',
         question: () => `Disarm NOSPACE on ${entry.label}? Every member's db is under its quota now; writes will be accepted again.`,
-        run: (e, options) => alarms(e.port, { ...options, disarm: true, quotaBackendBytes: e.profile?.quotaBackendBytes }),
+        run: async (e, options) => {
+          const configured = e.profile?.quotaBackendBytes;
+          return alarms(e.port, {
+            ...options, disarm: true,
+            quotaBackendBytes: configured ?? (e.profile ? await quotaFromMetrics(e.profile) : undefined),
+            quotaSource: configured ? 'as configured in the profile' : "from the members' metrics",
+          });
+        },
       });
     }),
   );

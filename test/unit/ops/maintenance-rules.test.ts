@@ -36,9 +36,9 @@ describe('maintenance rules', () => {
     const failed = spaceChecks(over).filter((c) => !c.ok);
     assert.equal(failed.length, 1);
     assert.match(failed[0].detail, /m2's db is 15 MB .* 94 % of its 16 MB quota .*compact, then defragment/);
-    // A member that does not report its quota (before 3.6): the default is assumed, and the checks say so.
+    // A member that does not report its quota (before 3.6) and none was given: refused, the default is not assumed.
     const old = spaceChecks(cluster([member('1', {}, { dbSize: 10 * MiB })]));
-    assert.equal(old.find((c) => c.name === 'quota-known')?.severity, 'warning');
+    assert.equal(old.find((c) => c.name === 'quota-known')?.severity, 'error');
     assert.ok(!spaceChecks(cluster([member('1', {}, { dbSize: 10 * MiB })]), 64 * MiB).some((c) => c.name === 'quota-known'));
     const silent = cluster([member('1'), member('2', { status: null, healthy: false, error: 'no answer' })]);
     assert.match(spaceChecks(silent, GiB).find((c) => !c.ok)!.detail, /m2 does not answer: its db size is unknown/);
