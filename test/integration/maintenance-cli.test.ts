@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // `etcd-ops alarms`, `compact` and `defrag` as real processes (node dist/cli.js) against a real 3-member
 // TLS cluster: usage errors exit 2 before anything is sent, no --yes off a terminal is refused (exit 1),
 // dry runs change nothing, and the JSON shapes the issue names.

@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // Rolling defragmentation under faults on a real 3-member TLS cluster: refused when a member is down
 // (nothing sent); a member SIGSTOPped as its defragmentation is sent: the run stops at its bound, says
 // where, and reports nothing half-done as done; --transfer-leader moves leadership away before the leader's turn.

@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // A real NOSPACE on a 3-member TLS cluster with a small --quota-backend-bytes: filled until etcd raises
 // the alarm; the refresh shows it; disarming is refused while the dbs are over the quota; compaction,
 // a rolling defragmentation (leader last, one leader throughout as an independent poller sees it, every db
