@@ -154,6 +154,8 @@ export async function rollingDefrag(port: ClusterPort, options: DefragOptions = 
     return r;
   } catch (err) {
     if (watch) r.leaderlessMs = watch.leaderless();
+    // For the audit: the member list from a member other than the one that stopped the run, one short look.
+    if (run.changed) r.membersAfter = await readAfter(run, r.membersBefore.map((m) => m.id), current?.id ?? undefined, { graceMs: run.graceMs() });
     run.finish({ error: whereStopped(err, r, current) });
     return r;
   } finally {
@@ -175,7 +177,7 @@ async function defragmentOne(run: OpRun, m: MemberHealth, entry: DefragMemberRep
   await run.step(`defragment ${shortName(m)}`, async (note) => {
     run.changed = true;
     entry.state = 'unknown';
-    run.pending = { kind: 'defrag', what: `the defragmentation of ${shortName(m)} (it may still be running on the member)`,
+    run.pending = { kind: 'defrag', what: `the defragmentation of ${shortName(m)}`,
       checkWith: `etcdctl endpoint status --endpoints ${m.endpoint ?? m.clientURLs[0] ?? '?'} (DB SIZE) and ${shortName(m)}'s log` };
     note.detail = `sent to ${shortName(m)}; it serves nothing until it is done`;
     const sentAt = run.now();
@@ -246,7 +248,8 @@ function whereStopped(err: unknown, r: DefragResult, current: MemberHealth | nul
   if (err instanceof OpStop && err.refused) return err;
   const done = r.members.filter((e) => e.state === 'done').map((e) => e.name || e.id);
   const notStarted = r.members.filter((e) => e.state === 'not-started').map((e) => e.name || e.id);
-  const at = current ? `stopped at ${shortName(current)}` : 'stopped';
+  const unanswered = current && r.members.find((e) => sameId(e.id, current.id))?.state === 'unknown';
+  const at = current ? `stopped at ${shortName(current)}${unanswered ? ' (its defragmentation got no answer: it may still be running on the member)' : ''}` : 'stopped';
   const tail = `${at}: ${errorText(err)}; defragmented: ${done.join(', ') || 'none'}; not started: ${notStarted.join(', ') || 'none'}`;
   return err instanceof OpStop ? new OpStop(tail, err.refused, err.cancelled) : new Error(tail);
 }
