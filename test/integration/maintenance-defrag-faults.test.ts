@@ -116,4 +116,49 @@ describe('maintenance: rolling defragmentation under faults (real etcd)', () => 
       await port.close();
     }
   });
+
+  it('a member going down while the operator confirms: the recheck stops the run before anything is sent', async () => {
+    const leader = await waitLeader(cluster, cluster.members);
+    await cluster.waitHealthy();
+    const down = cluster.members.find((m) => m.name !== leader)!;
+    const port = portFor(cluster);
+    try {
+      const r = await rollingDefrag(port, {
+        deadlineMs: 30_000,
+        confirm: async (preview) => {
+          assert.equal((preview as typeof r).order[2], leader, 'the modal shows the leader last');
+          await cluster.kill(down.name);
+          return true;
+        },
+      });
+      assert.equal(r.refused, true, r.reason);
+      assert.match(r.reason, /changed since the checks you confirmed/);
+      assert.match(r.reason, new RegExp(`${down.name} went down`));
+      assert.ok(!r.steps.some((s) => s.name.startsWith('defragment ')), JSON.stringify(r.steps));
+    } finally {
+      await port.close();
+    }
+    await cluster.restart(down.name);
+  });
+
+  it('cancelled after the first member: stops before the next, says what was done', async () => {
+    await waitLeader(cluster, cluster.members);
+    await cluster.waitHealthy();
+    const port = portFor(cluster);
+    const cancel = new AbortController();
+    try {
+      const r = await rollingDefrag(port, {
+        deadlineMs: 30_000, signal: cancel.signal,
+        onProgress: (e) => { if (e.kind === 'step-finished' && e.step.name.startsWith('health gate ')) cancel.abort(); },
+      });
+      assert.equal(r.ok, false);
+      assert.equal(r.cancelled, true, r.reason);
+      assert.equal(r.refused, false);
+      assert.match(r.reason, new RegExp(`already done: ${r.order[0]} defragmented`));
+      assert.deepEqual(r.members.map((m) => m.state), ['done', 'not-started', 'not-started']);
+      assert.equal(r.steps.filter((s) => s.name.startsWith('defragment ')).length, 1);
+    } finally {
+      await port.close();
+    }
+  });
 });
