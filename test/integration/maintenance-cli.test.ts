@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuilt, runCli, tlsFlags } from '../harness/cli';
 import { EtcdTestCluster } from '../harness/etcd-cluster';
-import { churn, ctlDbSizes } from './maintenance-support';
-import { waitLeader } from './ops-support';
+import { churn, ctlDbSizes, rawClient } from './maintenance-support';
+import { idOf, waitLeader } from './ops-support';
 
 async function ctlRevision(cluster: EtcdTestCluster): Promise<number> {
   const out = await cluster.etcdctl(['endpoint', 'status', '-w', 'fields'], [cluster.endpoints[0]]);
@@ -97,5 +97,29 @@ describe('etcd-ops alarms / compact / defrag (real etcd, CLI process)', () => {
     for (const k of ['alarms', 'disarmed', 'ok', 'refused', 'reason', 'checks']) assert.ok(k in aj, k);
     assert.deepEqual(aj.alarms, []);
     assert.equal(aj.reason, 'no alarm raised');
+  });
+
+  it('CORRUPT is never disarmed: alarms --disarm and defrag refuse, naming the member; the alarm stays', async () => {
+    const m2 = cluster.member('m2');
+    const m2Id = await idOf(cluster, 'm2', cluster.members);
+    const raw = rawClient(cluster, m2.clientUrl);
+    try {
+      // ACTIVATE (1) CORRUPT (2) for m2: the alarm etcd raises itself when a member's data diverged.
+      await raw.maintenance.alarm({ action: 1, memberID: BigInt(`0x${m2Id}`).toString(), alarm: 2 } as never);
+      const a = await runCli(['alarms', '--disarm', '--yes', '--json', ...conn]);
+      assert.equal(a.code, 1, a.stderr + a.stdout);
+      const aj = JSON.parse(a.stdout);
+      assert.equal(aj.refused, true);
+      assert.deepEqual(aj.alarms.map((x: { name: string; alarm: string }) => [x.name, x.alarm]), [['m2', 'CORRUPT']]);
+      assert.match(aj.reason, /CORRUPT alarm raised by m2.*replace it.*never disarms CORRUPT/);
+      assert.deepEqual(aj.disarmed, []);
+      const d = await runCli(['defrag', '--all', '--yes', '--json', ...conn]);
+      assert.equal(d.code, 1, d.stderr + d.stdout);
+      assert.equal(JSON.parse(d.stdout).refused, true);
+      assert.ok((await cluster.etcdctl(['alarm', 'list'])).includes('alarm:CORRUPT'));
+    } finally {
+      await cluster.etcdctl(['alarm', 'disarm']).catch(() => '');
+      raw.close();
+    }
   });
 });
