@@ -114,7 +114,10 @@ export function spaceChecks(h: ClusterHealth, configuredQuota?: number, quotaSou
  * Refused when they would not, unless NOSPACE is raised (writes fail anyway: defragmenting is the way out)
  * and the operator accepted the risk explicitly.
  */
-export function spareCheck(h: ClusterHealth, nospace: boolean, accepted: boolean): OpCheck {
+export function spareCheck(h: ClusterHealth, nospace: boolean, accepted: boolean, targets?: MemberHealth[]): OpCheck {
+  if (targets?.length && targets.every((m) => m.isLearner)) {
+    return { name: 'fault-tolerance', ok: true, detail: `only learners are defragmented (${targets.map(shortName).join(', ')}): no vote is stalled` };
+  }
   const voters = knownMembers(h).filter((m) => !m.isLearner);
   const up = voters.filter(answers);
   const needed = Math.floor(voters.length / 2) + 1;

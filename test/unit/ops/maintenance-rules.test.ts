@@ -65,6 +65,10 @@ describe('maintenance rules', () => {
     assert.match(refused.detail, /m3 down/);
     assert.equal(spareCheck(down, true, false).severity, 'error');
     assert.equal(spareCheck(down, true, true).severity, 'warning');
+    // Defragmenting only a learner stalls no vote.
+    const withLearner = cluster([member('1'), member('2'), member('3', { healthy: false, status: null }), member('4', { isLearner: true })]);
+    assert.equal(spareCheck(withLearner, false, false, [withLearner.members[3]]).ok, true);
+    assert.equal(spareCheck(withLearner, false, false, withLearner.members).ok, false);
     // Five members with one down can still spare one.
     const five = cluster([1, 2, 3, 4, 5].map((i) => member(String(i), i === 5 ? { healthy: false, status: null } : {})));
     assert.equal(spareCheck(five, false, false).ok, true);
