@@ -89,7 +89,7 @@ export function healthFindings(h: ClusterHealth, profile: ConnectionProfile, lis
           : 'The member was added but never started: start etcd on it with --initial-cluster-state existing, or remove the member.'));
     }
     // Alarms (with the sequence that clears them), db near its quota, space a defragmentation would give back.
-    out.push(...maintenanceFindings(m, profile, h));
+    out.push(...maintenanceFindings(m, profile));
     // Alarms carried in `errors` are reported above (per member that raised them), not once per reporter.
     for (const e of (m.status?.errors ?? []).filter((x) => !alarmsFromStatusErrors([x]).length)) {
       out.push(finding('warning', 'member-reports-error', who, `${who} reports: ${e}`, 'Read the member\'s log around this error.'));

@@ -1,7 +1,7 @@
 // Findings about one member's db and alarms, from the refresh's Status answers (nothing more is asked):
 // space a defragmentation would give back, a db near its quota (80 %, 95 %), alarms with the sequence that
 // clears them. Called per member where the health findings are made.
-import { ClusterHealth, memberLabel, MemberHealth } from '../cluster-model';
+import { memberLabel, MemberHealth } from '../cluster-model';
 import { Finding, finding } from '../findings';
 import { formatBytes } from '../format';
 import { corruptAdvice, DISARM_MAX_QUOTA_SHARE, NOSPACE_SEQUENCE, quotaOf } from '../ops/maintenance-rules';
@@ -55,13 +55,14 @@ function alarmFinding(m: MemberHealth, alarm: string): Finding {
       { command: 'etcd-ops compact --yes && etcd-ops defrag --all --yes && etcd-ops alarms --disarm --yes' });
   }
   if (alarm === 'CORRUPT') {
+    const advice = corruptAdvice(m.name || m.id || 'the member');
     return finding('error', 'alarm-corrupt', who, `CORRUPT alarm active on ${who}: its data diverged from the other members.`,
-      `${corruptAdvice(m.name || m.id || 'the member')[0].toUpperCase()}${corruptAdvice(m.name || m.id || 'the member').slice(1)}.`);
+      `${advice[0].toUpperCase()}${advice.slice(1)}.`);
   }
   return finding('error', `alarm-${alarm.toLowerCase()}`, who, `${alarm} alarm active on ${who}.`, 'Read the member\'s log for the cause before disarming it.');
 }
 
-export function maintenanceFindings(m: MemberHealth, profile: ConnectionProfile, _h?: ClusterHealth): Finding[] {
+export function maintenanceFindings(m: MemberHealth, profile: ConnectionProfile): Finding[] {
   const out: Finding[] = m.alarms.map((a) => alarmFinding(m, a));
   const quota = quotaFinding(m, profile);
   if (quota) out.push(quota);
