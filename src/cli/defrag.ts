@@ -16,7 +16,7 @@ export const command = defineCommand({
 followers, the leader last (or, with --transfer-leader, leadership moved to a member already done first), and
 after each waits until the member answers a linearizable read and its applied index is back near the leader's.
 Refused when stalling one member would leave no quorum (a member down already), unless NOSPACE is raised and
---accept-no-fault-tolerance says you accept that risk. A member that does not answer its defragmentation within
+--accept-no-fault-tolerance says you accept that risk; with --all a member that does not answer is skipped. A member that does not answer its defragmentation within
 --member-timeout stops the run there: the report says which member, what was done and what was not.
 
 ${MEMBER_REF_HELP}`,

@@ -124,3 +124,38 @@ describe('maintenance: recovering from a real NOSPACE (real etcd)', () => {
     assert.match(await cluster.etcdctl(['get', 'after-recovery', '--print-value-only']), /^ok/);
   });
 });
+
+describe('maintenance: NOSPACE with a member down (real etcd)', () => {
+  let cluster: EtcdTestCluster;
+  before(async () => {
+    cluster = await EtcdTestCluster.start({ members: 3, quotaBackendBytes: 16 * 1024 * 1024 });
+    await fillUntilNospace(cluster);
+    await cluster.waitUntil(async () => (await ctlAlarms(cluster)).some((l) => l.includes('NOSPACE')), 20_000, 'etcdctl to list NOSPACE');
+  });
+  after(async () => cluster?.close());
+
+  it('refused without the operator\'s consent; with it, the members that answer are defragmented, the leader last, the down one skipped', async () => {
+    const leader = await waitLeader(cluster, cluster.members);
+    const down = cluster.members.find((m) => m.name !== leader)!;
+    await cluster.kill(down.name);
+    const up = cluster.members.filter((m) => m !== down);
+    const sizesBefore = await ctlDbSizes(cluster, up);
+    const port = portFor(cluster);
+    try {
+      const refused = await rollingDefrag(port, { deadlineMs: 60_000 });
+      assert.equal(refused.refused, true, refused.reason);
+      assert.match(refused.reason, /--accept-no-fault-tolerance/);
+      const r = await rollingDefrag(port, { deadlineMs: 60_000, acceptNoFaultTolerance: true });
+      assert.equal(r.ok, true, r.reason + '\n' + JSON.stringify(r.steps, null, 1));
+      assert.equal(r.checks.find((c) => c.name === 'fault-tolerance')!.severity, 'warning');
+      assert.match(r.checks.find((c) => c.name === `answers ${down.name}`)!.detail, /skipped/);
+      assert.deepEqual(r.order.length, 2);
+      assert.equal(r.order[1], leader);
+      assert.ok(!r.order.includes(down.name));
+    } finally {
+      await port.close();
+    }
+    const sizesAfter = await ctlDbSizes(cluster, up);
+    for (const m of up) assert.ok(sizesAfter.get(m.name)! < sizesBefore.get(m.name)!, `${m.name}: ${sizesBefore.get(m.name)} -> ${sizesAfter.get(m.name)}`);
+  });
+});

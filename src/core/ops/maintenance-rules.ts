@@ -150,8 +150,14 @@ export function defragOrder(h: ClusterHealth, targets: MemberHealth[]): DefragOr
   return { order, why };
 }
 
-export function targetAnswersChecks(targets: MemberHealth[]): OpCheck[] {
-  return targets.map((m) => answers(m)
-    ? { name: `answers ${shortName(m)}`, ok: true, detail: `${shortName(m)} answers` }
-    : { name: `answers ${shortName(m)}`, ok: false, severity: 'error', detail: `${shortName(m)} does not answer (${m.error ?? 'no answer'}): it cannot be defragmented now` });
+/** Each member to defragment answers; with `skipSilent` (every member asked for) one that does not is skipped, a warning. */
+export function targetAnswersChecks(targets: MemberHealth[], skipSilent = false): OpCheck[] {
+  return targets.map((m): OpCheck => {
+    const name = `answers ${shortName(m)}`;
+    if (answers(m)) return { name, ok: true, detail: `${shortName(m)} answers` };
+    const why = m.error ?? 'no answer';
+    return skipSilent
+      ? { name, ok: false, severity: 'warning', detail: `${shortName(m)} does not answer (${why}): skipped; defragment it once it is back` }
+      : { name, ok: false, severity: 'error', detail: `${shortName(m)} does not answer (${why}): it cannot be defragmented now` };
+  });
 }

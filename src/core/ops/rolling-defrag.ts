@@ -95,9 +95,11 @@ export async function rollingDefrag(port: ClusterPort, options: DefragOptions = 
       const view = source.view;
       const alarms = alarmsIn(view);
       const nospace = alarms.some((a) => a.alarm === 'NOSPACE');
-      const targets = onlyId ? [findById(view, onlyId)].filter((m): m is MemberHealth => Boolean(m)) : knownMembers(view).filter((m) => m.started);
+      // A member named must answer; with --all, one that does not is skipped (the fault-tolerance rule decides).
+      const named = onlyId ? [findById(view, onlyId)].filter((m): m is MemberHealth => Boolean(m)) : knownMembers(view).filter((m) => m.started);
+      const targets = onlyId ? named : named.filter(answers);
       const checks: OpCheck[] = [source.check, leaderAnswersCheck(view), corruptCheck(view, alarms, 'defragmentation'),
-        spareCheck(view, nospace, Boolean(options.acceptNoFaultTolerance), targets), ...targetAnswersChecks(targets)];
+        spareCheck(view, nospace, Boolean(options.acceptNoFaultTolerance), targets), ...targetAnswersChecks(named, !onlyId)];
       if (onlyId && !targets.length) checks.push({ name: 'member-exists', ok: false, detail: `${onlyId} is not in the leader's member list`, severity: 'error' });
       const { order, why } = defragOrder(view, targets);
       if (options.transferLeader && order.some((m) => sameId(m.id, view.leader))) {
