@@ -21,6 +21,9 @@ export const COMMANDS: CommandRegistry = {
   simulate: () => import('./cli/simulate'),
   nodes: () => import('./cli/nodes'),
   metrics: () => import('./cli/metrics'),
+  alarms: () => import('./cli/alarms'),
+  compact: () => import('./cli/compact'),
+  defrag: () => import('./cli/defrag'),
 };
 
 export const EXIT_USAGE = 2;

@@ -18,6 +18,8 @@ export interface MemberStatus {
   storageVersion?: string;
   /** 3.6+: the backend quota the member enforces (--quota-backend-bytes), bytes. */
   dbSizeQuota?: number;
+  /** The member's current keyspace revision (Status header), when it reported one. */
+  revision?: number;
   /** 3.6+: a cluster downgrade, when one is enabled. */
   downgradeInfo?: { enabled: boolean; targetVersion: string };
 }

@@ -5,6 +5,7 @@ import { App } from './app';
 import { registerClusterExplorer } from './cluster-explorer/register';
 import { ClusterRegistry } from './cluster-registry';
 import { registerConnectCommands } from './commands/connect';
+import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerOperationCommands } from './commands/operations';
 import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerConnectCommands(app);
   registerPassphraseCommands(app, passphrases, applySettings);
   registerOperationCommands(app);
+  registerMaintenanceCommands(app);
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   registerSimulator(app);

@@ -32,6 +32,10 @@ export interface ClusterOptions {
   binaries?: EtcdBinaries;
   /** Where member `index` (0-based) runs; default: 127.0.0.1 for both URLs, in this network namespace. */
   placement?: (index: number) => MemberPlacement;
+  /** --quota-backend-bytes of every member (default 2 GiB); a small one lets a test raise NOSPACE. */
+  quotaBackendBytes?: number;
+  /** More server flags for every member, after the harness's own. */
+  extraArgs?: string[];
 }
 
 /** A member's addresses and, when set, the network namespace its process runs in (see ./netns). */
@@ -88,7 +92,8 @@ export class EtcdTestCluster {
   /** The server and tools this cluster runs (one version for all its members). */
   readonly binaries: EtcdBinaries;
 
-  private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>,
+  private constructor(readonly root: string, readonly pki: TestPki,
+    private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs' | 'quotaBackendBytes' | 'extraArgs'>>,
     binaries: EtcdBinaries) {
     this.binaries = binaries;
   }
@@ -103,6 +108,7 @@ export class EtcdTestCluster {
     const pki = options.pki ?? makeTestPki(path.join(root, 'pki'), extraIps);
     const cluster = new EtcdTestCluster(root, pki, {
       heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000,
+      quotaBackendBytes: options.quotaBackendBytes ?? 2 * 1024 * 1024 * 1024, extraArgs: options.extraArgs ?? [],
     }, binaries);
     for (let i = 0; i < count; i++) {
       const [clientPort, peerPort] = [await freePort(), await freePort()];
@@ -147,7 +153,8 @@ export class EtcdTestCluster {
       '--peer-client-cert-auth',
       '--heartbeat-interval', String(this.opts.heartbeatMs), '--election-timeout', String(this.opts.electionMs),
       '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
-      '--quota-backend-bytes', String(2 * 1024 * 1024 * 1024),
+      '--quota-backend-bytes', String(this.opts.quotaBackendBytes),
+      ...this.opts.extraArgs,
     ];
     // `ip netns exec` execs etcd in place, so signals sent to the child reach etcd itself.
     const child = m.netns

@@ -128,14 +128,14 @@ export class EndpointClient {
    * Runs a call with a hard timer as well as the gRPC deadline: a stopped peer must never hang us. With a
    * signal, the call is not sent once it is aborted, and a pending one is cancelled on the wire.
    */
-  private async call<T>(what: string, fn: (options: CallOptions) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private async call<T>(what: string, fn: (options: CallOptions) => Promise<T>, signal?: AbortSignal, timeoutMs = this.timeoutMs): Promise<T> {
     throwIfAborted(signal);
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     // One controller per call, so the long-lived operation signal carries one listener per pending call only.
     const thisCall = signal ? new AbortController() : undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new EndpointError(this.endpoint, `${what}: no answer within ${this.timeoutMs} ms`, undefined, 'unreachable')), this.timeoutMs + 250);
+      timer = setTimeout(() => reject(new EndpointError(this.endpoint, `${what}: no answer within ${timeoutMs} ms`, undefined, 'unreachable')), timeoutMs + 250);
       if (signal) { onAbort = () => { thisCall?.abort(); reject(abortError(signal)); }; signal.addEventListener('abort', onAbort, { once: true }); }
     });
     try {
@@ -205,10 +205,30 @@ export class EndpointClient {
    * The Alarm RPC, for an explicit alarms command only: even a plain list is a raft proposal (one entry per
    * call), so monitoring reads alarms from Status `errors` instead (see alarmsFromStatusErrors).
    */
-  async alarms(): Promise<Alarm[]> {
-    const r = await this.call('alarm list', () => this.client.maintenance.alarm({ action: 0, memberID: '0', alarm: 0 } as never));
-    return (r.alarms ?? []).map((a) => ({ memberId: decimalToHex(a.memberID), alarm: String(a.alarm) }))
-      .filter((a) => a.alarm !== 'NONE' && a.alarm !== '0');
+  async alarms(signal?: AbortSignal): Promise<Alarm[]> {
+    const r = await this.call('alarm list', (o) => this.client.maintenance.alarm({ action: 0, memberID: '0', alarm: 0 } as never, o), signal);
+    return alarmsOf(r.alarms);
+  }
+
+  /** Deactivates one member's alarm (a raft proposal); resolves to the alarms the answer still lists. */
+  async disarmAlarm(memberId: string, alarm: 'NOSPACE' | 'CORRUPT', signal?: AbortSignal): Promise<Alarm[]> {
+    const r = await this.call(`alarm disarm ${alarm}`, (o) => this.client.maintenance.alarm(
+      { action: ALARM_DEACTIVATE, memberID: hexToDecimal(memberId), alarm: ALARM_TYPES[alarm] } as never, o), signal);
+    return alarmsOf(r.alarms);
+  }
+
+  /**
+   * Defragments this member. etcd blocks the member's reads and writes for the whole run, which lasts about
+   * as long as copying its db: it gets its own bound (`timeoutMs`), not the per-call one. Cancelling the call
+   * does not stop a defragmentation the member already started.
+   */
+  async defragment(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.call('defragment', (o) => this.client.maintenance.defragment({ ...o, deadline: Date.now() + timeoutMs }), signal, timeoutMs);
+  }
+
+  /** Compaction at `revision`, physical: answers once the compacted revisions are gone from the db. */
+  async compact(revision: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.call(`compact at ${revision}`, (o) => this.client.kv.compact({ revision: String(revision), physical: true }, { ...o, deadline: Date.now() + timeoutMs }), signal, timeoutMs);
   }
 
   /** `linearizable` needs etcd >= 3.5 (3.4 ignores it and answers from the member's own state). */
@@ -244,6 +264,16 @@ export class EndpointClient {
   close(): void {
     this.client.close();
   }
+}
+
+/** etcd's AlarmRequest enums (rpc.proto): action DEACTIVATE, alarm types by name. */
+const ALARM_DEACTIVATE = 2;
+const ALARM_TYPES = { NOSPACE: 1, CORRUPT: 2 } as const;
+const ALARM_NAMES: Record<string, string> = { 0: 'NONE', 1: 'NOSPACE', 2: 'CORRUPT' };
+
+function alarmsOf(list: { memberID: string; alarm: unknown }[] | undefined): Alarm[] {
+  return (list ?? []).map((a) => ({ memberId: decimalToHex(a.memberID), alarm: ALARM_NAMES[String(a.alarm)] ?? String(a.alarm).toUpperCase() }))
+    .filter((a) => a.alarm !== 'NONE');
 }
 
 function toMemberInfo(m: { ID: string; name: string; peerURLs: string[]; clientURLs: string[]; isLearner?: boolean }): MemberInfo {

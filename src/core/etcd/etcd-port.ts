@@ -3,10 +3,23 @@
 import { ClusterHealth, MemberStatus } from '../cluster-model';
 import { sameId } from '../ids';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AlarmInfo, abortError, CallOptions, ClusterPort, isAbortError, MemberInfo, MemberListOptions, throwIfAborted } from '../port';
-import { EndpointClient } from './endpoint-client';
+import { AlarmInfo, AlarmKind, abortError, CallOptions, ClusterPort, isAbortError, MemberInfo, MemberListOptions, throwIfAborted } from '../port';
+import { Alarm, EndpointClient } from './endpoint-client';
 import { EndpointPool, refreshCluster } from './live-health';
 import { ConnectionProfile } from './profile';
+
+/**
+ * A defragmentation copies the member's whole db, minutes for a few GB on a slow disk: its own bound, far
+ * above a plain call's. The operation's step bound (and its signal) ends the wait sooner when it is shorter.
+ */
+export const DEFRAG_CALL_TIMEOUT_MS = 10 * 60_000;
+/** A physical compaction answers once the compacted revisions are removed from the db: seconds to minutes. */
+export const COMPACT_CALL_TIMEOUT_MS = 5 * 60_000;
+
+/** Alarms of the kinds the port names; anything else etcd may add is not silently mislabelled. */
+function knownAlarms(list: Alarm[]): AlarmInfo[] {
+  return list.filter((a): a is { memberId: string; alarm: AlarmKind } => a.memberId !== null && (a.alarm === 'NOSPACE' || a.alarm === 'CORRUPT'));
+}
 
 export class EtcdPort implements ClusterPort {
   private readonly pool: EndpointPool;
@@ -68,21 +81,21 @@ export class EtcdPort implements ClusterPort {
     return (await this.clientFor(via, options.signal)).promoteMember(memberId, options.signal);
   }
 
-  // Maintenance calls: built by the maintenance work (issue 12); until then they refuse rather than pretend.
-  async defragment(_memberId: string, _options: CallOptions = {}): Promise<void> {
-    throw new Error('defragment is not available yet');
+  async defragment(memberId: string, options: CallOptions = {}): Promise<void> {
+    const client = await this.clientFor(memberId, options.signal);
+    await client.defragment(DEFRAG_CALL_TIMEOUT_MS, options.signal);
   }
 
-  async compact(_revision: number, _via: string, _options: CallOptions = {}): Promise<void> {
-    throw new Error('compact is not available yet');
+  async compact(revision: number, via: string, options: CallOptions = {}): Promise<void> {
+    await (await this.clientFor(via, options.signal)).compact(revision, COMPACT_CALL_TIMEOUT_MS, options.signal);
   }
 
-  async alarms(_via: string, _options: CallOptions = {}): Promise<AlarmInfo[]> {
-    throw new Error('alarms is not available yet');
+  async alarms(via: string, options: CallOptions = {}): Promise<AlarmInfo[]> {
+    return knownAlarms(await (await this.clientFor(via, options.signal)).alarms(options.signal));
   }
 
-  async disarmAlarm(_alarm: AlarmInfo, _via: string, _options: CallOptions = {}): Promise<AlarmInfo[]> {
-    throw new Error('disarmAlarm is not available yet');
+  async disarmAlarm(alarm: AlarmInfo, via: string, options: CallOptions = {}): Promise<AlarmInfo[]> {
+    return knownAlarms(await (await this.clientFor(via, options.signal)).disarmAlarm(alarm.memberId, alarm.alarm, options.signal));
   }
 
   now(): number {

@@ -1,15 +1,12 @@
 // Findings drawn from one live-health refresh: quorum, leader, alarms, lag, learners and endpoint coverage.
 import { ClusterHealth, memberLabel, MemberHealth, StrayEndpoint } from '../cluster-model';
 import { Finding, finding } from '../findings';
-import { formatBytes } from '../format';
 import { alarmsFromStatusErrors } from './endpoint-client';
-import { ConnectionProfile, DEFAULT_QUOTA_BACKEND_BYTES } from './profile';
+import { maintenanceFindings } from './maintenance-findings';
+import { ConnectionProfile } from './profile';
 
 /** Applied index this far behind the leader's raft index is worth a warning. */
 export const APPLIED_LAG_WARNING = 1000;
-/** Share of the backend quota at which the db size is worth a warning, and an error (NOSPACE is near). */
-export const QUOTA_WARNING = 0.8;
-export const QUOTA_ERROR = 0.95;
 /** etcd's promote check: a learner is ready at 90 % of the leader's progress. */
 export const LEARNER_READY_PERCENT = 90;
 
@@ -36,19 +33,6 @@ function strayFinding(s: StrayEndpoint, h: ClusterHealth, cluster: string): Find
         `Endpoint ${s.endpoint} matches no member's client URL and did not answer (a removed member, or a wrong address?): ${s.error ?? 'no answer'}.`,
         'Check the address, or remove it from the profile if that member is gone.');
   }
-}
-
-function quotaFinding(m: MemberHealth, profile: ConnectionProfile): Finding | null {
-  if (!m.status || m.status.dbSize <= 0) return null;
-  const reported = m.status.dbSizeQuota !== undefined && m.status.dbSizeQuota > 0;
-  const quota = reported ? m.status.dbSizeQuota! : profile.quotaBackendBytes ?? DEFAULT_QUOTA_BACKEND_BYTES;
-  const share = m.status.dbSize / quota;
-  if (share < QUOTA_WARNING) return null;
-  const who = memberLabel(m);
-  const source = reported ? 'as the member reports it' : profile.quotaBackendBytes ? 'as configured in the profile' : "etcd's default; the member does not report its quota before 3.6";
-  return finding(share >= QUOTA_ERROR ? 'error' : 'warning', 'db-near-quota', who,
-    `${who}'s db is ${formatBytes(m.status.dbSize)}, ${Math.round(share * 100)} % of its ${formatBytes(quota)} quota (${source}); at 100 % etcd raises NOSPACE and refuses writes.`,
-    'Compact and defragment (etcdctl compact, etcdctl defrag --endpoints one member at a time), or raise --quota-backend-bytes.');
 }
 
 function hostPort(u: string): string {
@@ -104,15 +88,8 @@ export function healthFindings(h: ClusterHealth, profile: ConnectionProfile, lis
         m.started ? 'Check the member\'s process, disk and network; its log tells why it does not answer.'
           : 'The member was added but never started: start etcd on it with --initial-cluster-state existing, or remove the member.'));
     }
-    for (const alarm of m.alarms) {
-      out.push(finding('error', `alarm-${alarm.toLowerCase()}`, who, `${alarm} alarm active on ${who}.`,
-        alarm === 'NOSPACE'
-          ? 'Compact and defragment (etcdctl compact, etcdctl defrag), raise --quota-backend-bytes if needed, then etcdctl alarm disarm.'
-          : 'Stop the member, restore it from a healthy member\'s snapshot or replace it, then disarm the alarm.',
-        { command: alarm === 'NOSPACE' ? 'etcdctl alarm disarm' : undefined }));
-    }
-    const quota = quotaFinding(m, profile);
-    if (quota) out.push(quota);
+    // Alarms (with the sequence that clears them), db near its quota, space a defragmentation would give back.
+    out.push(...maintenanceFindings(m, profile));
     // Alarms carried in `errors` are reported above (per member that raised them), not once per reporter.
     for (const e of (m.status?.errors ?? []).filter((x) => !alarmsFromStatusErrors([x]).length)) {
       out.push(finding('warning', 'member-reports-error', who, `${who} reports: ${e}`, 'Read the member\'s log around this error.'));

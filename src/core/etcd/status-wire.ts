@@ -27,13 +27,14 @@ function num(r: ProtoReader): number {
   return Number(BigInt.asIntN(64, u64(r)));
 }
 
-function header(buf: Uint8Array, where: string, r: ProtoReader): { clusterId: bigint; memberId: bigint } {
+function header(buf: Uint8Array, where: string, r: ProtoReader): { clusterId: bigint; memberId: bigint; revision: number } {
   const [s, e] = r.span();
   const h = new ProtoReader(buf, where, 0, s, e);
-  const out = { clusterId: 0n, memberId: 0n };
+  const out = { clusterId: 0n, memberId: 0n, revision: 0 };
   while (h.next()) {
     if (h.field === 1) out.clusterId = u64(h);
     else if (h.field === 2) out.memberId = u64(h);
+    else if (h.field === 3) out.revision = num(h);
     else h.skip();
   }
   return out;
@@ -54,7 +55,7 @@ function downgrade(buf: Uint8Array, where: string, r: ProtoReader): { enabled: b
 /** Throws DataDirError('bad-protobuf') on bytes that are not a StatusResponse; `where` names the endpoint. */
 export function decodeStatusResponse(buf: Uint8Array, where: string): DecodedStatus {
   const r = new ProtoReader(buf, where);
-  let ids = { clusterId: 0n, memberId: 0n };
+  let ids = { clusterId: 0n, memberId: 0n, revision: 0 };
   const status: MemberStatus = {
     leader: null, raftTerm: 0, raftIndex: 0, appliedIndex: 0, dbSize: 0, dbSizeInUse: 0, version: '', isLearner: false, errors: [],
   };
@@ -76,5 +77,6 @@ export function decodeStatusResponse(buf: Uint8Array, where: string): DecodedSta
       default: r.skip();
     }
   }
+  if (ids.revision > 0) status.revision = ids.revision;
   return { memberId: decimalToHex(ids.memberId) ?? '', clusterId: decimalToHex(ids.clusterId), status };
 }

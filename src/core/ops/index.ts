@@ -5,5 +5,8 @@ export { removeMember } from './remove-member';
 export { removalChecks, quorumOfSize } from './removal-rules';
 export { transferChecks, pickSuccessor } from './transfer-rules';
 export { resolveMember } from './member-ref';
+export { alarms } from './alarms';
+export { compact } from './compact';
+export { rollingDefrag } from './rolling-defrag';
 export { renderReport, renderPlan, renderChecks, renderSteps, outcomeWord } from './report';
 export * from './types';

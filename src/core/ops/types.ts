@@ -2,7 +2,7 @@
 // VS Code layer shows and logs (audit: member list before and after).
 import { MemberInfo } from '../port';
 
-export type OpKind = 'move-leader' | 'remove-member';
+export type OpKind = 'move-leader' | 'remove-member' | 'alarms' | 'compact' | 'defrag';
 
 export interface OpCheck {
   name: string;

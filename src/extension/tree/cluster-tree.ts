@@ -89,7 +89,7 @@ export function treeItemOf(node: TreeNode): vscode.TreeItem {
       item.iconPath = new vscode.ThemeIcon(node.icon, node.color ? new vscode.ThemeColor(node.color) : undefined);
       item.tooltip = node.tooltip ?? node.text;
       item.description = node.description;
-      item.contextValue = 'etcdMessage';
+      item.contextValue = node.alarm ? `etcdAlarm.${node.alarm.alarm}` : 'etcdMessage';
       return item;
     }
   }

@@ -22,7 +22,8 @@ export function memberDescription(m: MemberHealth): string {
   if (role !== 'follower') parts.push(roleText(m));
   if (!m.healthy) parts.push(m.error ? m.error.replace(/^[a-z ]+: /, '') : 'unhealthy');
   if (m.status) {
-    parts.push(`term ${m.status.raftTerm}`, `idx ${m.status.raftIndex}/${m.status.appliedIndex}`, formatBytes(m.status.dbSize));
+    parts.push(`term ${m.status.raftTerm}`, `idx ${m.status.raftIndex}/${m.status.appliedIndex}`,
+      `db ${formatBytes(m.status.dbSize)} / ${formatBytes(m.status.dbSizeInUse)} in use`);
   }
   if (m.latencyMs !== null) parts.push(`${Math.round(m.latencyMs)} ms`);
   if (m.alarms.length) parts.push(`alarm ${m.alarms.join(',')}`);

@@ -2,7 +2,7 @@
 // VS Code wants every id unique in a view: one duplicate and it refuses the rows ("Element with id … is already
 // registered"). Ids therefore start with the cluster's key (one per profile, even when two profiles reach the same
 // cluster or share endpoints), are built from escaped parts, and are made unique among their siblings.
-import { type MemberHealth, quorumJudged } from '../../core/cluster-model';
+import { memberLabel, type MemberHealth, quorumJudged } from '../../core/cluster-model';
 import type { ClusterEntry, ControlPlaneView } from '../cluster-registry';
 
 export type TreeNode = { id: string } & (
@@ -11,7 +11,9 @@ export type TreeNode = { id: string } & (
   | { kind: 'member'; entry: ClusterEntry; member: MemberHealth }
   | { kind: 'controlPlane'; entry: ClusterEntry; view: ControlPlaneView }
   | { kind: 'node'; entry: ClusterEntry; node: ControlPlaneView['nodes'][number] }
-  | { kind: 'message'; text: string; icon: string; color?: string; tooltip?: string; description?: string });
+  | { kind: 'message'; text: string; icon: string; color?: string; tooltip?: string; description?: string;
+      /** An alarm finding's row: the member that raised it, for "Disarm Alarm". */
+      alarm?: { entry: ClusterEntry; memberId: string; alarm: string } });
 
 /** An id from parts that may hold any text: escaped, so different parts never give the same id. */
 export function rowId(...parts: string[]): string {
@@ -54,7 +56,15 @@ export function findingRows(entry: ClusterEntry): TreeNode[] {
   return uniqueIds(serious.map((f): TreeNode => ({
     kind: 'message', id: rowId(entry.key, 'finding', f.code, f.subject), text: f.message, icon: f.severity === 'error' ? 'error' : 'warning',
     color: f.severity === 'error' ? 'charts.red' : 'charts.yellow', tooltip: `${f.message}\n\nWhat to do: ${f.remediation}`,
+    ...alarmOf(entry, f.code, f.subject),
   })));
+}
+
+/** The member behind an alarm finding (its subject is the member's label), so the row can offer "Disarm Alarm". */
+function alarmOf(entry: ClusterEntry, code: string, subject: string): { alarm?: { entry: ClusterEntry; memberId: string; alarm: string } } {
+  const alarm = /^alarm-(nospace|corrupt)$/.exec(code)?.[1]?.toUpperCase();
+  const m = alarm ? entry.health?.members.find((x) => x.id && x.alarms.includes(alarm) && memberLabel(x) === subject) : undefined;
+  return alarm && m ? { alarm: { entry, memberId: m.id as string, alarm } } : {};
 }
 
 /** Member rows, leader first; a placeholder until the first answer. */

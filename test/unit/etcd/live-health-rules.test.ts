@@ -38,7 +38,7 @@ describe('Status from the wire', () => {
     assert.equal(d.clusterId, CLUSTER.toString(16));
     assert.deepEqual(d.status, {
       leader: MEMBER.toString(16), raftTerm: 3, raftIndex: 42, appliedIndex: 41, dbSize: 24576, dbSizeInUse: 16384,
-      version: '3.6.16', isLearner: true, errors: [`memberID:${MEMBER} alarm:NOSPACE `],
+      version: '3.6.16', isLearner: true, errors: [`memberID:${MEMBER} alarm:NOSPACE `], revision: 7,
     });
   });
 
