@@ -8,6 +8,7 @@ import { registerConnectCommands } from './commands/connect';
 import { registerOperationCommands } from './commands/operations';
 import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
+import { registerJoinCheckCommand } from './commands/join-check';
 import { registerDiagnostics } from './diagnostics/register';
 import { RefreshScheduler } from './refresh-scheduler';
 import { askPassphrase, registerPassphraseCommands } from './passphrase-prompt';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerOperationCommands(app);
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
+  registerJoinCheckCommand(app);
   registerSimulator(app);
   registerClusterExplorer(app);
   void applySettings();

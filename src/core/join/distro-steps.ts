@@ -96,6 +96,8 @@ export interface StepsInput {
   peerURLs?: string[];
   /** Every endpoint of the cluster, for the commands that talk to it. */
   endpoints: string[];
+  /** The node's data dir is already a member (or learner) of this cluster: it restarts, it does not join. */
+  alreadyMember?: boolean;
 }
 
 function clearSteps(input: StepsInput): JoinStep[] {
@@ -116,6 +118,12 @@ export function joinSteps(input: StepsInput): JoinStep[] {
   const t = input.target;
   const name = t ? `${t.name} (${t.clientURL})` : 'a healthy voter';
   const address = t?.joinAddress ?? '<target-address>';
+  if (input.alreadyMember) {
+    return [
+      { where: 'this node', text: `Do not join again: this node's data dir is already a member. Start ${distroLabel(input.distro)} on it as it is.`, command: FACTS[input.distro].start },
+      verifyStep(input),
+    ];
+  }
   const steps: JoinStep[] = [...clearSteps(input)];
   switch (input.distro) {
     case 'k3s':

@@ -113,16 +113,15 @@ export function dataDirBlockers(d: Diagnosis, distro: JoinDistro, pkiDir: string
       return [];
     case 'joined':
       return [blocker('datadir-joined', `${said} This node is already a member: joining again would add a second member for it.`,
-        `Do not join: start ${distroLabel(distro)} on this data dir as it is. To rebuild this node instead, remove member ${d.memberId} first, then move the data dir aside.`,
-        `${stopCommand(distro)} && ${moveAsideCommand(dir)}`)];
+        `Do not join: start ${distroLabel(distro)} on this data dir as it is. To rebuild this node instead, remove member ${d.memberId} first (etcd-ops remove-member --member ${d.memberId}), and only then move the data dir aside.`)];
     case 'learner':
       return [blocker('datadir-learner', `${said}`,
         `Do not join again: start ${distroLabel(distro)} on this data dir and let the learner catch up, then promote it (etcd-ops promote-member --member ${d.memberId} --wait 300).`)];
     case 'certs-only': {
       const certs = pkiDir ?? '<certificate dir>';
-      const r = moveAsideRemedy(distro, certs, `${said}`);
       return [blocker('datadir-certs-only', said,
-        `Certificates from a join that never finished must not be taken for a finished join. Stop ${distroLabel(distro)} and move ${certs} aside so the join starts clean and fetches them again.`, r.command)];
+        `Certificates from a join that never finished must not be taken for a finished join. Stop ${distroLabel(distro)} and move ${certs} aside so the join starts clean and fetches them again.`,
+        `${stopCommand(distro)} && ${moveAsideCommand(certs)}`)];
     }
     case 'removed':
     case 'foreign-cluster':

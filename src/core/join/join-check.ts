@@ -150,6 +150,7 @@ export async function checkJoin(port: ClusterPort, options: JoinCheckOptions): P
     distro: options.distro,
     target: choice.target ? { name: choice.target.name, clientURL: choice.target.clientURL, joinAddress: choice.target.joinAddress } : null,
     moveAside, configFile, name: identity.name, peerURLs: identity.peerURLs, endpoints: h.endpoints,
+    alreadyMember: blockers.some((b) => b.code === 'datadir-joined' || b.code === 'datadir-learner'),
   });
   return { ready: blockers.length === 0, target: choice.target, blockers, steps, distro: options.distro, notes, diagnosis };
 }

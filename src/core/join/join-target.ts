@@ -4,7 +4,7 @@
 // snapshot itself; the leader when no follower qualifies.
 import { ClusterHealth, MemberHealth } from '../cluster-model';
 import { sameId } from '../ids';
-import { appliedLag, findById, label } from '../ops/member-ref';
+import { appliedLag, label } from '../ops/member-ref';
 import { answeringLeader, pickSuccessor } from '../ops/transfer-rules';
 import { JoinDistro, joinAddress } from './distro-steps';
 
@@ -68,7 +68,3 @@ export function chooseJoinTarget(h: ClusterHealth, distro: JoinDistro, maxLagEnt
   return { target: null, reason: passedOver(h, maxLagEntries) };
 }
 
-/** The member a chosen target is, in the view (for callers that need its health). */
-export function targetMember(h: ClusterHealth, t: JoinTarget | null): MemberHealth | undefined {
-  return t ? findById(h, t.id) : undefined;
-}
