@@ -34,9 +34,9 @@ function toTarget(m: MemberHealth, distro: JoinDistro, why: string): JoinTarget 
 }
 
 /** Why each voter was passed over, for the "no target" reason. */
-function passedOver(h: ClusterHealth, maxLagEntries: number): string {
+function passedOver(h: ClusterHealth, maxLagEntries: number, exceptId: string | null = null): string {
   const leader = answeringLeader(h);
-  const why = h.members.filter((m) => m.id && !m.isLearner).map((m) => {
+  const why = h.members.filter((m) => m.id && !m.isLearner && !sameId(m.id, exceptId)).map((m) => {
     if (!m.started) return `${label(m)} never started`;
     if (!m.healthy) return `${label(m)} is unhealthy (${m.error ?? 'no answer'})`;
     const lag = appliedLag(leader, m);
@@ -63,7 +63,7 @@ export function chooseJoinTarget(h: ClusterHealth, distro: JoinDistro, maxLagEnt
     };
   }
   if (reachableUrl(leader) && leader.started) {
-    return { target: toTarget(leader, distro, `the leader: no follower is started, healthy and caught up (${passedOver({ ...h, members: h.members.filter((m) => !sameId(m.id, leader.id)) }, maxLagEntries)})`), reason: null };
+    return { target: toTarget(leader, distro, `the leader: no follower is started, healthy and caught up (${passedOver(h, maxLagEntries, leader.id)})`), reason: null };
   }
   return { target: null, reason: passedOver(h, maxLagEntries) };
 }
