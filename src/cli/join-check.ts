@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { distroFromPath } from '../core/certs/layouts';
+import { discover } from '../core/discovery/discover';
 import { defaultDataDir, JOIN_DISTROS, JoinDistro } from '../core/join/distro-steps';
 import { JoinCheckResult, joinCheckJson } from '../core/join/join-check';
 import { UsageError } from './args';
@@ -24,12 +25,26 @@ function peerUrls(raw: string | undefined): string[] {
   return urls;
 }
 
+/**
+ * The distro: as given, else from the data dir's path, else what discovery finds on this node, else plain
+ * etcd. The data dir: as given, else the one discovery found, else the distro's default location.
+ */
+function whichDistro(given: JoinDistro | undefined, dataDir: string | undefined, root: string): { distro: JoinDistro; from: string; dataDir: string | null } {
+  const fromPath = dataDir ? distroFromPath(`${path.resolve(dataDir)}/`) : null;
+  const found = given || fromPath ? null : discover({ root });
+  const distro: JoinDistro = given ?? fromPath ?? found?.distro ?? 'etcd';
+  const from = given ? '--distro' : fromPath ? 'from the data dir\'s path' : found?.distro ? `found on this node under ${root}` : 'no distribution found: plain etcd';
+  const discovered = found?.profiles.find((p) => p.dataDir)?.dataDir;
+  const fallback = given || found?.distro ? path.join(root, defaultDataDir(distro)) : null;
+  return { distro, from, dataDir: dataDir ?? discovered ?? fallback };
+}
+
 function isDir(p: string): boolean {
   try { return fs.statSync(p).isDirectory(); } catch { return false; }
 }
 
-function printText(io: CliIo, r: JoinCheckResult): void {
-  io.out(`join-check (${r.distro}): ${r.ready ? 'READY' : `NOT READY, ${r.blockers.length} blocker${r.blockers.length === 1 ? '' : 's'}`}`);
+function printText(io: CliIo, r: JoinCheckResult, from: string): void {
+  io.out(`join-check (${r.distro}, ${from}): ${r.ready ? 'READY' : `NOT READY, ${r.blockers.length} blocker${r.blockers.length === 1 ? '' : 's'}`}`);
   if (r.target) {
     io.out(`target: ${r.target.name} ${r.target.id} ${r.target.clientURL}${r.target.joinAddress && r.target.joinAddress !== r.target.clientURL ? ` · join address ${r.target.joinAddress}` : ''}`);
     io.out(`  why: ${r.target.why}`);
@@ -53,10 +68,10 @@ server. Then lists the steps for the distro, in order.`,
   options: {
     'data-dir': { type: 'string', value: 'DIR', help: 'this node\'s etcd data dir (default: the distro\'s, when it exists)' },
     pki: { type: 'string', value: 'DIR', help: 'this node\'s etcd certificate dir (default: next to the data dir)' },
-    distro: { type: 'string', value: 'k3s|rke2|k0s|kubeadm|etcd', choices: JOIN_DISTROS, help: 'the distribution (default: from the data dir\'s path, else plain etcd)' },
+    distro: { type: 'string', value: 'k3s|rke2|k0s|kubeadm|etcd', choices: JOIN_DISTROS, help: 'the distribution (default: from the data dir\'s path, else what is found on this node, else plain etcd)' },
     name: { type: 'string', value: 'NAME', help: 'the new member\'s name (default: from the data dir)' },
     'peer-urls': { type: 'string', value: 'URL[,URL...]', help: 'the new member\'s peer URLs (default: from the data dir)' },
-    root: { type: 'string', value: 'DIR', default: '/', help: 'filesystem root the k3s/RKE2 config.yaml is read under' },
+    root: { type: 'string', value: 'DIR', default: '/', help: 'filesystem root this node\'s files (config.yaml, default data dir) are read under' },
     json: { type: 'boolean', help: 'print {ready, target, blockers, steps, distro} as JSON' },
     ...CONNECTION_OPTIONS,
   },
@@ -66,9 +81,7 @@ server. Then lists the steps for the distro, in order.`,
     if (values.name !== undefined && !values.name.trim()) throw new UsageError('--name must not be empty');
     if (values.pki !== undefined && !isDir(values.pki)) throw new UsageError(`--pki ${values.pki}: not a directory`);
     const profile = profileFromFlags(values);
-    const distro: JoinDistro = (values.distro as JoinDistro | undefined)
-      ?? (values['data-dir'] ? distroFromPath(`${path.resolve(values['data-dir'])}/`) : null) ?? 'etcd';
-    const dataDir = values['data-dir'] ?? (values.distro ? path.join(values.root, defaultDataDir(distro)) : null);
+    const { distro, from, dataDir } = whichDistro(values.distro as JoinDistro | undefined, values['data-dir'], values.root);
     // Loaded only now: the etcd client is most of the CLI's start-up cost, and usage errors come first.
     const [{ EtcdPort }, { checkJoin }] = await Promise.all([import('../core/etcd/etcd-port'), import('../core/join/join-check')]);
     const port = new EtcdPort(profile);
@@ -77,7 +90,7 @@ server. Then lists the steps for the distro, in order.`,
         distro, dataDir, pkiDir: values.pki ?? null, name: values.name ?? null, peerURLs: peers, root: values.root, timeoutMs: values.timeout,
       });
       if (values.json) printJson(io, joinCheckJson(r));
-      else printText(io, r);
+      else printText(io, r, from);
       if (!r.ready) io.err(`etcd-ops join-check: not ready: ${r.blockers.map((b) => b.code).join(', ')}`);
       return r.ready ? 0 : 1;
     } finally {

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { checkJoin, JoinCheckOptions } from '../../src/core/join/join-check';
 import { ensureBuilt, runCli, tlsFlags } from '../harness/cli';
 import { DataDirFixtures, hashDir, makeDataDirFixtures } from '../harness/datadirs';
+import { DistroTree, rancherServer } from '../harness/distro-trees';
 import { EtcdTestCluster, freePort } from '../harness/etcd-cluster';
 import { ctlLeader, ctlMembers, idOf, live, portFor, waitLeader } from './ops-support';
 
@@ -154,6 +155,26 @@ describe('join-check on a live cluster (real etcd, TLS)', { timeout: 240000 }, (
     fs.writeFileSync(config, 'cluster-init: true\n');
     assert.deepEqual(codes(await check(cluster, { distro: 'k3s', root })), ['join-config-bootstraps']);
     fs.rmSync(path.join(root, 'etc'), { recursive: true });
+  });
+
+  it('a k3s node found under --root (no --distro): its dead server: and its certificates-only data dir block, as a process', async () => {
+    const tree = rancherServer(new DistroTree(), { memberName: 'node-4', ip: '10.9.0.4', server: `https://127.0.0.1:${await freePort()}` });
+    try {
+      const r = await runCli(['join-check', '--json', '--root', tree.root, ...conn]);
+      assert.equal(r.code, 1, r.stderr + r.stdout);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.distro, 'k3s');
+      assert.deepEqual(out.blockers.map((b: { code: string }) => b.code).sort(), ['datadir-certs-only', 'join-config-dead-server']);
+      const pki = tree.p('/var/lib/rancher/k3s/server/tls/etcd');
+      const certs = out.blockers.find((b: { code: string }) => b.code === 'datadir-certs-only');
+      assert.equal(certs.command, `systemctl stop k3s && mv ${pki} ${pki}.bak-$(date +%Y%m%d%H%M%S)`);
+      assert.ok(out.steps.some((s: { command?: string }) => s.command === `mv ${pki} ${pki}.bak-$(date +%Y%m%d%H%M%S)`));
+      assert.ok(out.steps.some((s: { text: string }) => s.text.includes(`set "server: ${out.target.joinAddress}"`)));
+      assert.ok(!r.stdout.includes('K10f00d'), 'the join token in config.yaml never reaches the output');
+      assert.ok(fs.existsSync(pki) && fs.existsSync(tree.p('/etc/rancher/k3s/config.yaml')), 'nothing was moved');
+    } finally {
+      tree.cleanup();
+    }
   });
 
   it('a learner added with this node\'s peer URL that never started: stale-member-entry and learner-pending, exit 1', async () => {

@@ -92,7 +92,8 @@ export function staleEntryBlockers(h: ClusterHealth, node: NodeIdentity): JoinBl
         + (sharedUrls.length ? ' etcd refuses to add a member whose peer URL is taken ("Peer URLs already exists").' : ' A second member of that name makes k3s, k0s and operators act on the wrong one.'),
       live
         ? `It is running: if it is this node under an old identity, stop it and remove member ${m.id} first; if it is another node, give this one its own ${sameName ? 'name' : 'peer URL'}.`
-        : `Remove the stale entry ${m.id} first${m.isLearner ? ' (a learner: quorum is not touched)' : ' (the removal checks quorum before it acts)'}, then join.`,
+        : `If it is left over from an earlier attempt, remove ${m.id} first${m.isLearner ? ' (a learner: quorum is not touched)' : ' (the removal checks quorum before it acts)'}, then join.`
+          + (m.started ? '' : ' If it was added for this node just now, the join is under way: start this node with the environment that add printed instead of joining again.'),
       removeCommand(m, h.endpoints)));
   }
   return out;
