@@ -59,7 +59,7 @@ function printText(io: CliIo, r: JoinCheckResult, from: string): void {
 
 export const command = defineCommand({
   summary: 'whether this node can join the cluster now, through which live member, and the steps for its distro (read-only)',
-  synopsis: '[--data-dir DIR] [--pki DIR] [--distro k3s|rke2|k0s|kubeadm|etcd] [--name NAME] [--peer-urls URL,...] [connection options] [--json]',
+  synopsis: '[--data-dir DIR] [--distro DISTRO] [--name NAME] [--peer-urls URL,...] [options] [--json]',
   description: `Checks, without writing anything, whether a node can join: the cluster has a leader and quorum (and keeps it
 for distros that add voters), no learner is pending, no stale member entry holds this node's name or peer URL, the
 node's data dir and certificates do not say it must not join as is, and (k3s/RKE2) the server its config.yaml names

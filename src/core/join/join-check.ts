@@ -14,7 +14,7 @@ import { withLeaderList } from '../ops/member-list-source';
 import { label } from '../ops/member-ref';
 import { answeringLeader } from '../ops/transfer-rules';
 import { DEFAULTS } from '../ops/types';
-import { ClusterPort, MemberInfo } from '../port';
+import { abortError, ClusterPort, MemberInfo } from '../port';
 import { JoinDistro, joinSteps, JoinStep } from './distro-steps';
 import { clusterBlockers, dataDirBlockers, JoinBlocker, joinConfigBlockers, learnerBlockers, staleEntryBlockers } from './join-blockers';
 import { judgeJoinConfig, readJoinConfig } from './join-config';
@@ -49,14 +49,19 @@ export interface JoinCheckResult {
 
 /** Runs `work` at most `ms`; its signal is aborted when the bound is hit, the caller aborts, or the work ends. */
 async function bounded<T>(ms: number, what: string, work: (signal: AbortSignal) => Promise<T>, parent?: AbortSignal): Promise<T> {
+  if (parent?.aborted) throw abortError(parent);
   const scope = new AbortController();
-  const onAbort = () => scope.abort(parent?.reason);
-  parent?.addEventListener('abort', onAbort, { once: true });
+  let onAbort = () => scope.abort(parent?.reason);
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       work(scope.signal),
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+        // A cancelled check ends now, even when the call it waits for takes no signal (a refresh).
+        onAbort = () => { scope.abort(parent?.reason); reject(abortError(parent)); };
+        parent?.addEventListener('abort', onAbort, { once: true });
+      }),
     ]);
   } finally {
     clearTimeout(timer);
