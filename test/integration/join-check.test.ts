@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // `etcd-ops join-check` against real TLS etcd: the target is a live voter chosen from health (never a
 // killed member), and the join is blocked by what would really break it: a removed member's old data dir,
 // another cluster's data dir, a stale entry holding the node's peer URL, a pending learner, a voter join that
