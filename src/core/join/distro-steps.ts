@@ -148,7 +148,7 @@ export function joinSteps(input: StepsInput): JoinStep[] {
       steps.push(
         { where: 'target', text: `On ${name}, print a join command and upload the control-plane certificates (note the certificate key it prints).`,
           command: 'kubeadm token create --print-join-command && kubeadm init phase upload-certs --upload-certs' },
-        { where: 'this node', text: `Join as a control-plane node through ${address}: kubeadm adds the etcd member as a learner and promotes it.`,
+        { where: 'this node', text: `Join as a control-plane node through ${address}: kubeadm 1.29 and later (EtcdLearnerMode) add the etcd member as a learner and promote it; older releases add a voter, which with a member down leaves no quorum until this node has started.`,
           command: `kubeadm join ${address} --token <token> --discovery-token-ca-cert-hash sha256:<hash> --control-plane --certificate-key <key>` },
       );
       break;
