@@ -115,9 +115,10 @@ export async function checkJoin(port: ClusterPort, options: JoinCheckOptions): P
   let diagnosis: Diagnosis | null = null;
   let pkiDir = options.pkiDir ?? null;
   if (options.dataDir && dirExists(options.dataDir)) {
-    const { live, reason } = liveViewFromHealth(list.ok ? view : null);
+    // Only the leader's list may say the dir's member was removed; without it the dir is judged alone.
+    const { live, reason } = list.ok ? liveViewFromHealth(view) : { live: null, reason: `the member list was not read through the leader (${list.detail})` };
     try {
-      diagnosis = diagnoseDataDir({ dataDir: options.dataDir, pkiDir, live, liveUnavailableReason: reason ?? 'the member list was not read through the leader' });
+      diagnosis = diagnoseDataDir({ dataDir: options.dataDir, pkiDir, live, liveUnavailableReason: reason });
       pkiDir = diagnosis.details.pkiDir ?? pkiDir ?? defaultPkiDir(options.dataDir);
       notes.push(`data dir ${diagnosis.dataDir}: ${diagnosis.state}${diagnosis.memberId ? ` (member ${diagnosis.memberId})` : ''}`);
       blockers.push(...dataDirBlockers(diagnosis, options.distro, pkiDir));
