@@ -30,8 +30,8 @@ async function pickRealCluster(app: App): Promise<RealEntry | undefined> {
 async function pickDataDir(given: string | undefined): Promise<string | null | undefined> {
   if (given) return given;
   const pick = await vscode.window.showQuickPick([
-    { label: '$(folder) Pick this node\'s etcd data dir…', pick: true },
-    { label: '$(circle-slash) No data dir yet (a fresh node)', pick: false },
+    { label: 'Pick this node\'s etcd data dir…', pick: true },
+    { label: 'No data dir yet (a fresh node)', pick: false },
   ], { title: 'Check Join Readiness: this node\'s etcd data dir (read only, never changed)' });
   if (!pick) return undefined;
   if (!pick.pick) return null;
@@ -50,10 +50,12 @@ export function registerJoinCheckCommand(app: App): void {
   app.context.subscriptions.push(vscode.commands.registerCommand('etcdOps.checkJoinReadiness', async (arg?: vscode.Uri | string) => {
     const entry = await pickRealCluster(app);
     if (!entry) return undefined;
-    const dataDir = await pickDataDir(typeof arg === 'string' ? arg : arg?.fsPath);
-    if (dataDir === undefined) return undefined;
-    const distro = await pickDistro(dataDir, entry);
+    const given = typeof arg === 'string' ? arg : arg?.fsPath;
+    // The distro first: the file dialog, when there is one, is the last question.
+    const distro = await pickDistro(given ?? null, entry);
     if (!distro) return undefined;
+    const dataDir = await pickDataDir(given);
+    if (dataDir === undefined) return undefined;
     try {
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Checking whether this node can join ${entry.label}…`, cancellable: true },
         (_progress, token) => {
