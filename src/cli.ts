@@ -17,6 +17,7 @@ export const COMMANDS: CommandRegistry = {
   'move-leader': () => import('./cli/move-leader'),
   'remove-member': () => import('./cli/remove-member'),
   diagnose: () => import('./cli/diagnose'),
+  'join-check': () => import('./cli/join-check'),
   certs: () => import('./cli/certs'),
   simulate: () => import('./cli/simulate'),
   nodes: () => import('./cli/nodes'),

@@ -9,6 +9,7 @@ import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerOperationCommands } from './commands/operations';
 import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
+import { registerJoinCheckCommand } from './commands/join-check';
 import { registerDiagnostics } from './diagnostics/register';
 import { RefreshScheduler } from './refresh-scheduler';
 import { askPassphrase, registerPassphraseCommands } from './passphrase-prompt';
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerMaintenanceCommands(app);
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
+  registerJoinCheckCommand(app);
   registerSimulator(app);
   registerClusterExplorer(app);
   void applySettings();

@@ -23,7 +23,7 @@ export interface RancherProduct {
 export const K3S: RancherProduct = { distro: 'k3s', label: 'k3s', configDir: '/etc/rancher/k3s', dataDir: '/var/lib/rancher/k3s' };
 export const RKE2: RancherProduct = { distro: 'rke2', label: 'RKE2', configDir: '/etc/rancher/rke2', dataDir: '/var/lib/rancher/rke2' };
 
-interface ConfigValue {
+export interface ConfigValue {
   value: unknown;
   file: string;
   line?: number;
@@ -32,7 +32,7 @@ interface ConfigValue {
 }
 
 /** config.yaml, then config.yaml.d/*.yaml in name order; later files override earlier ones (as k3s does). */
-function readConfig(nfs: NodeFs, p: RancherProduct, findings: Finding[]): { values: Map<string, ConfigValue>; files: string[] } {
+export function readConfig(nfs: NodeFs, p: RancherProduct, findings: Finding[]): { values: Map<string, ConfigValue>; files: string[] } {
   const dropIns = nfs.list(`${p.configDir}/config.yaml.d`).filter((f) => /\.ya?ml$/.test(f)).map((f) => `${p.configDir}/config.yaml.d/${f}`);
   const values = new Map<string, ConfigValue>();
   const files: string[] = [];

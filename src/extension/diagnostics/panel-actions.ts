@@ -44,6 +44,7 @@ export const OFFERABLE_COMMANDS: Readonly<Record<string, (args: unknown[]) => bo
   'etcdOps.showLog': noArgs,
   'etcdOps.diagnoseDataDir': onePath,
   'etcdOps.inspectCertificates': onePath,
+  'etcdOps.checkJoinReadiness': onePath,
 };
 
 function offerable(action: FindingAction | undefined): action is FindingAction {

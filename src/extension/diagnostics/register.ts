@@ -19,8 +19,12 @@ const actions: Record<string, { title: string; command: string }> = {
 };
 const withActions = (findings: Finding[]) => findings.map((f) => (actions[f.code] ? { ...f, action: actions[f.code] } : f));
 
+/** After a diagnosis, the data dir's state finding offers the join check for that dir. */
+const joinAction = (d: Diagnosis) => (f: Finding) => (f.code === `state-${d.state}` && !('action' in f)
+  ? { ...f, action: { title: 'Check join readiness…', command: 'etcdOps.checkJoinReadiness', args: [d.dataDir] } } : f);
+
 function diagnosisSource(d: Diagnosis): FindingSource {
-  return { title: `Data dir ${d.dataDir}`, summary: `state: ${d.state}${d.memberId ? ` · member ${d.memberId}` : ''}`, findings: withActions(d.findings) };
+  return { title: `Data dir ${d.dataDir}`, summary: `state: ${d.state}${d.memberId ? ` · member ${d.memberId}` : ''}`, findings: withActions(d.findings).map(joinAction(d)) };
 }
 
 function liveSource(e: ClusterEntry): FindingSource {
