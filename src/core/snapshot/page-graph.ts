@@ -58,15 +58,37 @@ export interface GraphResult {
   moreErrors: number;
 }
 
-/** Reads a byte range of the db part of the file (the trailer excluded) through one read-only descriptor. */
+/** Positional reads of a file's bytes: a read-only descriptor in use, memory in the fuzz tests. */
+export interface RandomReader {
+  readonly size: number;
+  /** Reads up to `length` bytes at `offset` into `buf` at `at`; returns how many (0 at the end). */
+  readAt(buf: Buffer, at: number, length: number, offset: number): number;
+}
+
+export function fdReader(fd: number, size: number): RandomReader {
+  return { size, readAt: (buf, at, length, offset) => fs.readSync(fd, buf, at, length, offset) };
+}
+
+export function bufferReader(bytes: Buffer): RandomReader {
+  return {
+    size: bytes.length,
+    readAt(buf, at, length, offset) {
+      const n = Math.max(0, Math.min(length, bytes.length - offset));
+      bytes.copy(buf, at, offset, offset + n);
+      return n;
+    },
+  };
+}
+
+/** Reads byte ranges of the db part of the file (the trailer excluded). */
 class PageFile {
-  constructor(readonly fd: number, readonly dbSize: number) {}
+  constructor(readonly reader: RandomReader, readonly dbSize: number) {}
 
   readInto(buf: Buffer, at: number, length: number, offset: number): boolean {
     if (offset + length > this.dbSize) return false;
     let done = 0;
     while (done < length) {
-      const n = fs.readSync(this.fd, buf, at + done, length - done, offset + done);
+      const n = this.reader.readAt(buf, at + done, length - done, offset + done);
       if (n === 0) return false; // the file shrank while we read it
       done += n;
     }
@@ -84,8 +106,8 @@ export class PageGraphWalk {
 
   constructor(private readonly file: PageFile, private visitor: GraphVisitor, private readonly limits: GraphLimits) {}
 
-  static run(fd: number, dbSize: number, visitor: GraphVisitor, limits: GraphLimits = DEFAULT_GRAPH_LIMITS): GraphResult {
-    return new PageGraphWalk(new PageFile(fd, dbSize), visitor, limits).walk();
+  static run(reader: RandomReader, dbSize: number, visitor: GraphVisitor, limits: GraphLimits = DEFAULT_GRAPH_LIMITS): GraphResult {
+    return new PageGraphWalk(new PageFile(reader, dbSize), visitor, limits).walk();
   }
 
   private error(message: string): void {

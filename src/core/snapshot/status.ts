@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { crc32cUpdate } from '../datadir/crc32c';
 import { DataDirError } from '../datadir/errors';
 import { ProtoReader, Wire } from '../datadir/protobuf';
-import { DEFAULT_GRAPH_LIMITS, GraphLimits, GraphResult, MetaCheck, PageGraphWalk } from './page-graph';
+import { DEFAULT_GRAPH_LIMITS, fdReader, GraphLimits, GraphResult, MetaCheck, PageGraphWalk, RandomReader } from './page-graph';
 
 export const SHA256_TRAILER = 32;
 
@@ -67,24 +67,24 @@ export interface StatusOptions {
 
 const SHA_CHUNK = 4 << 20;
 
-function sha256OfPrefix(fd: number, length: number): Buffer {
+function sha256OfPrefix(reader: RandomReader, length: number): Buffer | null {
   const hash = createHash('sha256');
   const buf = Buffer.allocUnsafe(Math.min(SHA_CHUNK, Math.max(1, length)));
   let done = 0;
   while (done < length) {
-    const n = fs.readSync(fd, buf, 0, Math.min(buf.length, length - done), done);
-    if (n === 0) throw new DataDirError('truncated', '', done, 'file ended while hashing');
+    const n = reader.readAt(buf, 0, Math.min(buf.length, length - done), done);
+    if (n === 0) return null; // the file shrank while we read it
     hash.update(n === buf.length ? buf : buf.subarray(0, n));
     done += n;
   }
   return hash.digest();
 }
 
-function readExact(fd: number, offset: number, length: number): Buffer | null {
+function readExact(reader: RandomReader, offset: number, length: number): Buffer | null {
   const buf = Buffer.alloc(length);
   let done = 0;
   while (done < length) {
-    const n = fs.readSync(fd, buf, done, length - done, offset + done);
+    const n = reader.readAt(buf, done, length - done, offset + done);
     if (n === 0) return null;
     done += n;
   }
@@ -146,99 +146,106 @@ function openReadOnly(file: string): { fd: number; size: number } {
   return { fd, size: st.size };
 }
 
+/** The status of a file, opened read-only for the check and closed after. Throws DataDirError('io') only when it cannot be opened. */
 export function snapshotStatus(file: string, options: StatusOptions = {}): SnapshotStatus {
-  const started = performance.now();
   const { fd, size } = openReadOnly(file);
   try {
-    const trailer = hasSha256Trailer(size);
-    const dbSize = trailer ? size - SHA256_TRAILER : size;
-    let crc = 0;
-    let totalEntries = 0;
-    let keyBucketKeys = 0;
-    let unreadableValues = 0;
-    const liveKeys = new Set<number>();
-    let bucket = '';
-    let lastKey: Buffer | null = null;
-    const meta = new Map<string, Buffer>();
-    const headBefore = readExact(fd, 0, Math.min(size, 2 * 65536));
-    let graph: GraphResult;
-    const errors: string[] = [];
-    try {
-      graph = PageGraphWalk.run(fd, dbSize, {
-        bucket(name) {
-          bucket = name.toString('latin1');
-          crc = crc32cUpdate(crc, name);
-        },
-        entry(page, k, klen, v, vlen, nested) {
-          crc = crc32cUpdate(crc, page, k, k + klen);
-          if (!nested) crc = crc32cUpdate(crc, page, v, v + vlen);
-          totalEntries++;
-          if (bucket === 'key') {
-            keyBucketKeys++;
-            if (klen >= 8) lastKey = Buffer.from(page.subarray(k, k + 8));
-            const span = nested ? null : kvKeySpan(page, v, v + vlen);
-            if (!span) { unreadableValues++; return; }
-            // Revision keys are main(8) '_' sub(8), with a trailing 't' for a deletion (a tombstone).
-            const h = keyHash(page, span[0], span[1]);
-            if (klen === 18 && page[k + 17] === 0x74) liveKeys.delete(h); else liveKeys.add(h);
-          } else if (bucket === 'meta' && !nested && vlen <= 4096) {
-            meta.set(page.toString('latin1', k, k + klen), Buffer.from(page.subarray(v, v + vlen)));
-          }
-        },
-      }, options.limits ?? DEFAULT_GRAPH_LIMITS);
-    } catch (err) {
-      // The walk records what it finds; anything thrown is an I/O failure or a bound we missed: still an answer.
-      graph = { pageSize: null, highWater: null, txid: null, metas: [], freelist: 'unreadable', pagesInUse: 0, pagesFree: 0, errors: [], moreErrors: 0 };
-      errors.push(`the page walk stopped: ${(err as Error).message ?? String(err)}`);
-    }
-    errors.unshift(...graph.errors);
-    if (unreadableValues) errors.push(`${unreadableValues} value(s) in the key bucket are not etcd key-values`);
-    if (graph.moreErrors) errors.push(`… and ${graph.moreErrors} more error(s)`);
-    const warnings: string[] = [];
-    let sha256: string | null = null;
-    let trailerState: SnapshotStatus['trailer'] = 'absent';
-    if (trailer && !options.skipSha256) {
-      const stored = readExact(fd, dbSize, SHA256_TRAILER);
-      const actual = sha256OfPrefix(fd, dbSize);
-      sha256 = stored ? stored.toString('hex') : null;
-      trailerState = stored && stored.equals(actual) ? 'valid' : 'mismatch';
-      if (trailerState === 'mismatch') errors.push(`sha256 trailer mismatch: the file carries ${sha256} but its first ${dbSize} bytes hash to ${actual.toString('hex')} (etcdutl snapshot restore refuses it)`);
-    } else if (!trailer) {
-      if (graph.pageSize && size % graph.pageSize !== 0) {
-        errors.push(`the file size ${size} is neither whole pages of ${graph.pageSize} bytes nor whole pages plus a 32-byte sha256 trailer (truncated, or bytes appended)`);
-      } else {
-        warnings.push('no sha256 trailer (a copied db rather than a `snapshot save` file): etcdutl snapshot restore needs --skip-hash-check');
-      }
-    }
-    const headAfter = readExact(fd, 0, Math.min(size, 2 * 65536));
-    const changedDuringCheck = fs.fstatSync(fd).size !== size || !headBefore || !headAfter || !metaRegion(headBefore, graph.pageSize).equals(metaRegion(headAfter, graph.pageSize));
-    if (changedDuringCheck) warnings.push('the file changed while it was read (a running etcd writing it): errors may come from those writes; check a saved snapshot instead');
-    const integrityOk = errors.length === 0;
-    const rev = lastKey ? u64be(lastKey) : null;
-    return {
-      ok: integrityOk,
-      file,
-      revision: rev ?? 0,
-      totalKeys: liveKeys.size,
-      totalEntries,
-      keyBucketKeys,
-      size: graph.pageSize && graph.highWater ? graph.pageSize * graph.highWater : 0,
-      fileSize: size,
-      hash: crc >>> 0,
-      version: meta.get('storageVersion')?.toString('utf8') ?? null,
-      consistentIndex: meta.has('consistent_index') ? u64be(meta.get('consistent_index')!) : null,
-      sha256,
-      trailer: trailerState,
-      integrity: {
-        ok: integrityOk, errors, warnings, metas: graph.metas, freelist: graph.freelist, pageSize: graph.pageSize, txid: graph.txid,
-        pagesInUse: graph.pagesInUse, pagesFree: graph.pagesFree,
-      },
-      changedDuringCheck,
-      ms: Math.round(performance.now() - started),
-    };
+    return snapshotStatusOf(fdReader(fd, size), file, { ...options, currentSize: () => fs.fstatSync(fd).size });
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The status of bytes behind a reader; `name` is what the answer calls them. Never throws for bad bytes. */
+export function snapshotStatusOf(reader: RandomReader, name: string, options: StatusOptions & { currentSize?: () => number } = {}): SnapshotStatus {
+  const started = performance.now();
+  const size = reader.size;
+  const trailer = hasSha256Trailer(size);
+  const dbSize = trailer ? size - SHA256_TRAILER : size;
+  let crc = 0;
+  let totalEntries = 0;
+  let keyBucketKeys = 0;
+  let unreadableValues = 0;
+  const liveKeys = new Set<number>();
+  let bucket = '';
+  let lastKey: Buffer | null = null;
+  const meta = new Map<string, Buffer>();
+  const headBefore = readExact(reader, 0, Math.min(size, 2 * 65536));
+  let graph: GraphResult;
+  const errors: string[] = [];
+  try {
+    graph = PageGraphWalk.run(reader, dbSize, {
+      bucket(bucketName) {
+        bucket = bucketName.toString('latin1');
+        crc = crc32cUpdate(crc, bucketName);
+      },
+      entry(page, k, klen, v, vlen, nested) {
+        crc = crc32cUpdate(crc, page, k, k + klen);
+        if (!nested) crc = crc32cUpdate(crc, page, v, v + vlen);
+        totalEntries++;
+        if (bucket === 'key') {
+          keyBucketKeys++;
+          if (klen >= 8) lastKey = Buffer.from(page.subarray(k, k + 8));
+          const span = nested ? null : kvKeySpan(page, v, v + vlen);
+          if (!span) { unreadableValues++; return; }
+          // Revision keys are main(8) '_' sub(8), with a trailing 't' for a deletion (a tombstone).
+          const h = keyHash(page, span[0], span[1]);
+          if (klen === 18 && page[k + 17] === 0x74) liveKeys.delete(h); else liveKeys.add(h);
+        } else if (bucket === 'meta' && !nested && vlen <= 4096) {
+          meta.set(page.toString('latin1', k, k + klen), Buffer.from(page.subarray(v, v + vlen)));
+        }
+      },
+    }, options.limits ?? DEFAULT_GRAPH_LIMITS);
+  } catch (err) {
+    // The walk records what it finds; anything thrown is an I/O failure or a bound we missed: still an answer.
+    graph = { pageSize: null, highWater: null, txid: null, metas: [], freelist: 'unreadable', pagesInUse: 0, pagesFree: 0, errors: [], moreErrors: 0 };
+    errors.push(`the page walk stopped: ${(err as Error).message ?? String(err)}`);
+  }
+  errors.unshift(...graph.errors);
+  if (unreadableValues) errors.push(`${unreadableValues} value(s) in the key bucket are not etcd key-values`);
+  if (graph.moreErrors) errors.push(`… and ${graph.moreErrors} more error(s)`);
+  const warnings: string[] = [];
+  let sha256: string | null = null;
+  let trailerState: SnapshotStatus['trailer'] = 'absent';
+  if (trailer && !options.skipSha256) {
+    const stored = readExact(reader, dbSize, SHA256_TRAILER);
+    const actual = sha256OfPrefix(reader, dbSize);
+    sha256 = stored ? stored.toString('hex') : null;
+    trailerState = stored && actual && stored.equals(actual) ? 'valid' : 'mismatch';
+    if (trailerState === 'mismatch') errors.push(`sha256 trailer mismatch: the file carries ${sha256} but its first ${dbSize} bytes hash to ${actual?.toString('hex') ?? '(unreadable)'} (etcdutl snapshot restore refuses it)`);
+  } else if (!trailer) {
+    if (graph.pageSize && size % graph.pageSize !== 0) {
+      errors.push(`the file size ${size} is neither whole pages of ${graph.pageSize} bytes nor whole pages plus a 32-byte sha256 trailer (truncated, or bytes appended)`);
+    } else {
+      warnings.push('no sha256 trailer (a copied db rather than a `snapshot save` file): etcdutl snapshot restore needs --skip-hash-check');
+    }
+  }
+  const headAfter = readExact(reader, 0, Math.min(size, 2 * 65536));
+  const changedDuringCheck = (options.currentSize ? options.currentSize() !== size : false) || !headBefore || !headAfter || !metaRegion(headBefore, graph.pageSize).equals(metaRegion(headAfter, graph.pageSize));
+  if (changedDuringCheck) warnings.push('the file changed while it was read (a running etcd writing it): errors may come from those writes; check a saved snapshot instead');
+  const integrityOk = errors.length === 0;
+  const rev = lastKey ? u64be(lastKey) : null;
+  return {
+    ok: integrityOk,
+    file: name,
+    revision: rev ?? 0,
+    totalKeys: liveKeys.size,
+    totalEntries,
+    keyBucketKeys,
+    size: graph.pageSize && graph.highWater ? graph.pageSize * graph.highWater : 0,
+    fileSize: size,
+    hash: crc >>> 0,
+    version: meta.get('storageVersion')?.toString('utf8') ?? null,
+    consistentIndex: meta.has('consistent_index') ? u64be(meta.get('consistent_index')!) : null,
+    sha256,
+    trailer: trailerState,
+    integrity: {
+      ok: integrityOk, errors, warnings, metas: graph.metas, freelist: graph.freelist, pageSize: graph.pageSize, txid: graph.txid,
+      pagesInUse: graph.pagesInUse, pagesFree: graph.pagesFree,
+    },
+    changedDuringCheck,
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 /** The two meta pages' bytes (page size known), else the first bytes read. */
