@@ -275,11 +275,12 @@ export class PageGraphWalk {
     if (at + count * 8 > length) { this.error(`freelist: ${count} page ids do not fit in page ${pgid} and its overflow`); return 'unreadable'; }
     for (let i = 0; i < count; i++, at += 8) {
       const id = buf.readBigUInt64LE(at);
-      if (id < 2n || id >= BigInt(this.state.length)) { this.error(`freelist: free page ${id} is out of range 2..${this.state.length - 1}`); continue; }
+      if (id < 2n) { this.error(`freelist: page ${id} is free but is a meta page`); continue; }
+      if (id >= BigInt(this.state.length)) { this.error(`freelist: free page ${id} is out of range 2..${this.state.length - 1}`); continue; }
       const p = Number(id);
       const s = this.state[p];
       if (s & FREE) this.error(`freelist: page ${p} is freed twice`);
-      else if (s & USED) this.error(`freelist: page ${p} is free but is ${p < 2 ? 'a meta page' : 'the freelist itself'}`);
+      else if (s & USED) this.error(`freelist: page ${p} is free but is the freelist itself`);
       this.state[p] = s | FREE;
     }
     return 'synced';
