@@ -25,11 +25,13 @@ export interface GraphLimits {
   maxDepth: number;
   /** Largest single page with its overflow; etcd's largest value is a few MiB. */
   maxPageBytes: number;
+  /** All page buffers together (one per tree level): a crafted file with a huge page on every level stays bounded. */
+  maxBufferBytes: number;
   /** Errors kept; the rest are counted. */
   maxErrors: number;
 }
 
-export const DEFAULT_GRAPH_LIMITS: GraphLimits = { maxDepth: 64, maxPageBytes: 64 << 20, maxErrors: 50 };
+export const DEFAULT_GRAPH_LIMITS: GraphLimits = { maxDepth: 64, maxPageBytes: 64 << 20, maxBufferBytes: 160 << 20, maxErrors: 50 };
 
 export interface MetaCheck {
   page: 0 | 1;
@@ -80,16 +82,51 @@ export function bufferReader(bytes: Buffer): RandomReader {
   };
 }
 
-/** Reads byte ranges of the db part of the file (the trailer excluded). */
+const MIN_WINDOW = 16 << 10;
+const MAX_WINDOW = 1 << 20;
+
+/**
+ * Reads byte ranges of the db part of the file (the trailer excluded) through a read-ahead window: pages are
+ * mostly laid out in key order, so the window grows while reads move forward (one read per MiB instead of
+ * one per page) and shrinks back on a jump, so scattered pages never cost more than a small read each.
+ */
 class PageFile {
+  private window = Buffer.allocUnsafe(0);
+  private windowAt = 0;
+  private windowLength = 0;
+  private next = MIN_WINDOW;
+
   constructor(readonly reader: RandomReader, readonly dbSize: number) {}
 
   readInto(buf: Buffer, at: number, length: number, offset: number): boolean {
-    if (offset + length > this.dbSize) return false;
+    if (offset < 0 || offset + length > this.dbSize) return false;
+    if (offset >= this.windowAt && offset + length <= this.windowAt + this.windowLength) {
+      this.window.copy(buf, at, offset - this.windowAt, offset - this.windowAt + length);
+      return true;
+    }
+    const forward = offset >= this.windowAt && offset <= this.windowAt + this.windowLength + MAX_WINDOW;
+    this.next = forward ? Math.min(this.next * 2, MAX_WINDOW) : MIN_WINDOW;
+    if (length > this.next) return this.readDirect(buf, at, length, offset);
+    if (this.window.length < this.next) this.window = Buffer.allocUnsafe(this.next);
+    const want = Math.min(this.next, this.dbSize - offset);
+    let done = 0;
+    while (done < want) {
+      const n = this.reader.readAt(this.window, done, want - done, offset + done);
+      if (n === 0) break; // the file shrank while we read it
+      done += n;
+    }
+    this.windowAt = offset;
+    this.windowLength = done;
+    if (done < length) return false;
+    this.window.copy(buf, at, 0, length);
+    return true;
+  }
+
+  private readDirect(buf: Buffer, at: number, length: number, offset: number): boolean {
     let done = 0;
     while (done < length) {
       const n = this.reader.readAt(buf, at + done, length - done, offset + done);
-      if (n === 0) return false; // the file shrank while we read it
+      if (n === 0) return false;
       done += n;
     }
     return true;
@@ -205,10 +242,16 @@ export class PageGraphWalk {
     return true;
   }
 
-  private buffer(depth: number, length: number): Buffer {
+  private bufferBytes = 0;
+
+  /** The level's buffer, grown to `length`; null when that would pass the buffer budget. */
+  private buffer(depth: number, length: number): Buffer | null {
     let b = this.buffers[depth];
     if (!b || b.length < length) {
-      b = Buffer.allocUnsafe(Math.max(length, this.meta!.pageSize));
+      const size = Math.max(length, this.meta!.pageSize);
+      if (this.bufferBytes - (b?.length ?? 0) + size > this.limits.maxBufferBytes) return null;
+      this.bufferBytes += size - (b?.length ?? 0);
+      b = Buffer.allocUnsafe(size);
       this.buffers[depth] = b;
     }
     return b;
@@ -224,7 +267,7 @@ export class PageGraphWalk {
     if (pgid >= this.state.length) { this.error(`${what}: page ${pgid} lies beyond the end of the file`); return null; }
     if (this.state[pgid] & USED) { this.error(`${what}: page ${pgid} is referenced twice`); return null; }
     const offset = pgid * pageSize;
-    let buf = this.buffer(depth, pageSize);
+    let buf = this.buffer(depth, pageSize)!;
     if (!this.file.readInto(buf, 0, pageSize, offset)) { this.error(`${what}: page ${pgid} lies beyond the end of the file`); return null; }
     const id = buf.readBigUInt64LE(0);
     if (id !== BigInt(pgid)) { this.error(`${what}: page ${pgid} says it is page ${id}`); this.markUsed(pgid, what); return null; }
@@ -242,6 +285,7 @@ export class PageGraphWalk {
     for (let p = pgid; p <= pgid + overflow; p++) if (!this.markUsed(p, what)) return null;
     if (overflow > 0) {
       const big = this.buffer(depth, length);
+      if (!big) { this.error(`${what}: page ${pgid} with ${overflow} overflow pages does not fit in what this check holds in memory at once`); return null; }
       big.set(buf.subarray(0, pageSize), 0);
       buf = big;
       if (!this.file.readInto(buf, pageSize, length - pageSize, offset + pageSize)) {

@@ -132,6 +132,9 @@ function keyHash(page: Buffer, start: number, end: number): number {
   return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
+/** Live keys counted exactly up to here (tens of MB of numbers); a file claiming more is reported, not counted. */
+const MAX_LIVE_KEYS = 4_000_000;
+
 const u64be = (b: Buffer): number | null => (b.length === 8 && b.readBigUInt64BE(0) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b.readBigUInt64BE(0)) : null);
 
 /** Opens read-only; fs errors become DataDirError('io') so callers see one error type. */
@@ -174,6 +177,7 @@ export function snapshotStatusOf(reader: RandomReader, name: string, options: St
   let keyBucketKeys = 0;
   let unreadableValues = 0;
   const liveKeys = new Set<number>();
+  let liveKeysCapped = false;
   let bucket = '';
   let lastKey: Buffer | null = null;
   const meta = new Map<string, Buffer>();
@@ -198,8 +202,10 @@ export function snapshotStatusOf(reader: RandomReader, name: string, options: St
           if (!span) { unreadableValues++; return; }
           // Revision keys are main(8) '_' sub(8), with a trailing 't' for a deletion (a tombstone).
           const h = keyHash(page, span[0], span[1]);
-          if (klen === 18 && page[k + 17] === 0x74) liveKeys.delete(h); else liveKeys.add(h);
-        } else if (bucket === 'meta' && !nested && vlen <= 4096) {
+          if (klen === 18 && page[k + 17] === 0x74) liveKeys.delete(h);
+          else if (liveKeys.size < MAX_LIVE_KEYS || liveKeys.has(h)) liveKeys.add(h);
+          else liveKeysCapped = true;
+        } else if (bucket === 'meta' && !nested && vlen <= 4096 && meta.size < 1000) {
           meta.set(page.toString('latin1', k, k + klen), Buffer.from(page.subarray(v, v + vlen)));
         }
       },
@@ -213,6 +219,7 @@ export function snapshotStatusOf(reader: RandomReader, name: string, options: St
   if (unreadableValues) errors.push(`${unreadableValues} value(s) in the key bucket are not etcd key-values`);
   if (graph.moreErrors) errors.push(`… and ${graph.moreErrors} more error(s)`);
   const warnings: string[] = [];
+  if (liveKeysCapped) warnings.push(`more than ${MAX_LIVE_KEYS} live keys: totalKeys counts the first ${MAX_LIVE_KEYS} only`);
   let sha256: string | null = null;
   let trailerState: SnapshotStatus['trailer'] = 'absent';
   if (trailer && !options.skipSha256) {
