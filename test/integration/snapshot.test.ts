@@ -200,6 +200,44 @@ describe(`snapshot save and status (${describeEtcd()})`, { timeout: 300_000 }, (
     assert.equal(fs.existsSync(`${file}.part`), false);
   });
 
+  it('a member that stops mid-stream fails the save at the idle deadline, and nothing is left', async () => {
+    // 24 MiB more, so the stream outlasts what the sockets can buffer when the member is stopped.
+    const { Etcd3 } = await import('etcd3');
+    const writer = new Etcd3({
+      hosts: cluster.endpoints[0],
+      credentials: { rootCertificate: fs.readFileSync(cluster.pki.ca), certChain: fs.readFileSync(cluster.pki.clientCert), privateKey: fs.readFileSync(cluster.pki.clientKey) },
+    });
+    try {
+      for (let i = 0; i < 24; i++) await writer.put(`/big/${i}`).value(Buffer.alloc(1 << 20, i));
+    } finally {
+      writer.close();
+    }
+    const file = path.join(tmp, 'stalled.db');
+    const pool = new EndpointPool({ name: 't', endpoints: cluster.endpoints, tls: cluster.tls, timeoutMs: 5000 });
+    let stopped: string | null = null;
+    const started = Date.now();
+    try {
+      const result = await saveSnapshot(pool, file, {
+        idleMs: 1500,
+        onProgress: (p) => {
+          if (p.phase !== 'streaming' || stopped) return;
+          stopped = cluster.members.find((m) => m.clientUrl === p.member?.endpoint)!.name;
+          cluster.pause(stopped);
+        },
+      });
+      assert.ok(stopped, 'the stream started');
+      assert.equal(result.ok, false);
+      assert.equal(result.cancelled, false);
+      assert.match(result.reason ?? '', /no data for 1500 ms/);
+      assert.ok(Date.now() - started < 30_000);
+    } finally {
+      if (stopped) cluster.resume(stopped);
+      pool.close();
+    }
+    assert.equal(fs.existsSync(file), false);
+    assert.equal(fs.existsSync(`${file}.part`), false);
+  });
+
   it('says damaged for broken metas, a branch page, the freelist pointer, truncation and the trailer, within bounds', async () => {
     const good = fs.readFileSync(path.join(tmp, 'saved.db'));
     const ps = good.readUInt32LE(16 + 8);
