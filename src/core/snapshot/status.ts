@@ -194,8 +194,10 @@ export function snapshotStatusOf(reader: RandomReader, name: string, options: St
         crc = crc32cUpdate(crc, bucketName);
       },
       entry(page, k, klen, v, vlen, nested) {
-        crc = crc32cUpdate(crc, page, k, k + klen);
-        if (!nested) crc = crc32cUpdate(crc, page, v, v + vlen);
+        // A leaf stores the value right after its key: one CRC run over both (the same bytes in the same order).
+        if (nested) crc = crc32cUpdate(crc, page, k, k + klen);
+        else if (v === k + klen) crc = crc32cUpdate(crc, page, k, v + vlen);
+        else crc = crc32cUpdate(crc32cUpdate(crc, page, k, k + klen), page, v, v + vlen);
         totalEntries++;
         if (bucket === 'key') {
           keyBucketKeys++;
