@@ -25,7 +25,16 @@ export const COMMANDS: CommandRegistry = {
   alarms: () => import('./cli/alarms'),
   compact: () => import('./cli/compact'),
   defrag: () => import('./cli/defrag'),
+  'snapshot save': () => import('./cli/snapshot').then((m) => ({ command: m.saveCommand })),
+  'snapshot status': () => import('./cli/snapshot').then((m) => ({ command: m.statusCommand })),
 };
+
+/** A command named by two words ("snapshot save") is looked up by both; the rest of argv follows them. */
+function commandWords(argv: string[], registry: CommandRegistry): [string | undefined, string[]] {
+  const [first, second, ...after] = argv;
+  if (first !== undefined && second !== undefined && registry[`${first} ${second}`]) return [`${first} ${second}`, after];
+  return [first, argv.slice(1)];
+}
 
 export const EXIT_USAGE = 2;
 
@@ -64,7 +73,7 @@ function processIo(): CliIo {
 
 /** Runs one command line and returns its exit code. `registry` is for tests that watch what runs. */
 export async function main(argv: string[], io: CliIo = processIo(), registry: CommandRegistry = COMMANDS): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, rest] = commandWords(argv, registry);
   const names = Object.keys(registry);
   const usage = (where: string, message: string) => { io.err(`${where}: ${oneLine(message)}`); return EXIT_USAGE; };
   if (name === undefined) return usage('etcd-ops', `give a command (${names.join(', ')}); "etcd-ops help" says what each does`);
@@ -74,14 +83,17 @@ export async function main(argv: string[], io: CliIo = processIo(), registry: Co
     return 0;
   }
   if (name === 'help' || name === '--help' || name === '-h') {
-    if (rest.length > 1) return usage('etcd-ops help', `takes one command, got "${rest.join(' ')}"`);
-    if (!rest.length || rest[0] === '--help' || rest[0] === '-h') { io.out(await overview(registry)); return 0; }
-    if (!registry[rest[0]]) return usage('etcd-ops help', `unknown command "${rest[0]}" (commands: ${names.join(', ')})`);
-    io.out(renderHelp(rest[0], (await registry[rest[0]]()).command));
+    const [topic, extra] = commandWords(rest, registry);
+    if (extra.length) return usage('etcd-ops help', `takes one command, got "${rest.join(' ')}"`);
+    if (topic === undefined || topic === '--help' || topic === '-h') { io.out(await overview(registry)); return 0; }
+    if (!registry[topic]) return usage('etcd-ops help', `unknown command "${topic}" (commands: ${names.join(', ')})`);
+    io.out(renderHelp(topic, (await registry[topic]()).command));
     return 0;
   }
   const load = registry[name];
   if (!load) {
+    const subcommands = names.filter((n) => n.startsWith(`${name} `)).map((n) => n.slice(name.length + 1));
+    if (subcommands.length) return usage(`etcd-ops ${name}`, `give a subcommand: ${subcommands.join(', ')}`);
     const near = nearestName(name, names);
     return usage('etcd-ops', `unknown command "${name}"${near ? ` (did you mean ${near}?)` : ''}; commands: ${names.join(', ')}`);
   }

@@ -7,6 +7,7 @@ import { ClusterRegistry } from './cluster-registry';
 import { registerConnectCommands } from './commands/connect';
 import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerOperationCommands } from './commands/operations';
+import { registerSnapshotCommands } from './commands/snapshot';
 import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
 import { registerJoinCheckCommand } from './commands/join-check';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerPassphraseCommands(app, passphrases, applySettings);
   registerOperationCommands(app);
   registerMaintenanceCommands(app);
+  registerSnapshotCommands(app);
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   registerJoinCheckCommand(app);

@@ -5,8 +5,8 @@
 import { ByteSource } from './byte-source';
 import { DataDirError } from './errors';
 
-const PAGE_HEADER = 16;
-const META_SIZE = 64;
+export const PAGE_HEADER = 16;
+export const META_SIZE = 64;
 const MAGIC = 0xed0cdaed;
 const VERSION = 2;
 const BRANCH = 0x01;
@@ -66,9 +66,10 @@ function fnv1a64(bytes: Uint8Array): bigint {
   return h;
 }
 
-interface MetaCandidate { meta: BoltMeta | null; why: string }
+export interface MetaCandidate { meta: BoltMeta | null; why: string }
 
-function parseMeta(buf: Buffer, at: number, page: 0 | 1): MetaCandidate {
+/** One meta page at `at` in `buf`, checked as bbolt checks it (magic, version, FNV checksum, sane sizes). */
+export function parseMeta(buf: Buffer, at: number, page: 0 | 1): MetaCandidate {
   const m = at + PAGE_HEADER;
   if (buf.length < m + META_SIZE) return { meta: null, why: 'too short for a meta page' };
   if (buf.readUInt32LE(m) !== MAGIC) return { meta: null, why: 'wrong magic (not a bbolt file)' };

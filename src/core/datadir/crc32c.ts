@@ -35,3 +35,37 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = by
 export function crc32c(bytes: Uint8Array): number {
   return crc32cUpdate(0, bytes);
 }
+
+// Slicing-by-16 over 32-bit little-endian words, one flat table: about twice the speed of the byte-wise
+// loop above on long inputs (a 1 GB snapshot's hash is 1 GB of CRC). Same results as crc32cUpdate.
+const WIDE = (() => {
+  const t = new Int32Array(16 * 256);
+  for (let i = 0; i < 256; i++) t[i] = TABLES[0][i];
+  for (let k = 1; k < 16; k++) for (let i = 0; i < 256; i++) { const p = t[(k - 1) * 256 + i]; t[k * 256 + i] = (p >>> 8) ^ t[p & 0xff]; }
+  return t;
+})();
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** crc32cUpdate, faster on inputs of more than a few dozen bytes. */
+export function crc32cUpdateWide(crc: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
+  if (!LITTLE_ENDIAN || end - start < 64) return crc32cUpdate(crc, bytes, start, end);
+  const T = WIDE;
+  let c = ~crc;
+  let i = start;
+  while (((bytes.byteOffset + i) & 3) !== 0) c = T[(c ^ bytes[i++]) & 0xff] ^ (c >>> 8);
+  const blocks = (end - i) >>> 4;
+  const w = new Int32Array(bytes.buffer, bytes.byteOffset + i, blocks * 4);
+  for (let j = 0; j < w.length; j += 4) {
+    const a = w[j] ^ c;
+    const b = w[j + 1];
+    const d = w[j + 2];
+    const e = w[j + 3];
+    c = T[3840 + (a & 0xff)] ^ T[3584 + ((a >>> 8) & 0xff)] ^ T[3328 + ((a >>> 16) & 0xff)] ^ T[3072 + (a >>> 24)]
+      ^ T[2816 + (b & 0xff)] ^ T[2560 + ((b >>> 8) & 0xff)] ^ T[2304 + ((b >>> 16) & 0xff)] ^ T[2048 + (b >>> 24)]
+      ^ T[1792 + (d & 0xff)] ^ T[1536 + ((d >>> 8) & 0xff)] ^ T[1280 + ((d >>> 16) & 0xff)] ^ T[1024 + (d >>> 24)]
+      ^ T[768 + (e & 0xff)] ^ T[512 + ((e >>> 8) & 0xff)] ^ T[256 + ((e >>> 16) & 0xff)] ^ T[e >>> 24];
+  }
+  i += blocks * 16;
+  while (i < end) c = T[(c ^ bytes[i++]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}

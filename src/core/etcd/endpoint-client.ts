@@ -4,6 +4,7 @@ import type { Etcd3 as Etcd3Client } from 'etcd3';
 import { decimalToHex, hexToDecimal } from '../ids';
 import { MemberStatus } from '../cluster-model';
 import { abortError, isAbortError, MemberInfo, throwIfAborted } from '../port';
+import { ProtoReader, Wire } from '../datadir/protobuf';
 import { decodeStatusResponse, DecodedStatus } from './status-wire';
 import { classifyConnectionError, ConnectionContext, explainConnectionError, FailureKind, TlsMaterial } from './tls';
 
@@ -28,6 +29,21 @@ interface GrpcUnaryClient {
     metadata: unknown, options: { deadline: number }, callback: (err: Error | null, value?: Buffer) => void): unknown;
   getChannel(): { getConnectivityState(tryToConnect: boolean): number };
 }
+/** The slice of grpc-js's server-streaming call the Snapshot RPC needs. */
+interface GrpcStreamCall {
+  on(event: 'data', fn: (b: Buffer) => void): void;
+  on(event: 'error', fn: (err: Error) => void): void;
+  on(event: 'end', fn: () => void): void;
+  cancel(): void;
+}
+interface GrpcStreamClient {
+  makeServerStreamRequest(method: string, serialize: (v: unknown) => Buffer, deserialize: (b: Buffer) => Buffer, argument: unknown,
+    metadata: unknown, options: Record<string, unknown>): GrpcStreamCall;
+}
+
+/** One SnapshotResponse message: a piece of the db, what is left, and (3.6+) the server's storage version. */
+export interface SnapshotChunk { blob: Buffer; remainingBytes: number; version: string | null }
+
 interface RawConnectionPool {
   withConnection<T>(service: string, fn: (c: { client: GrpcUnaryClient; metadata: unknown }) => Promise<T>): Promise<T>;
 }
@@ -256,6 +272,54 @@ export class EndpointClient {
     return r.members.map(toMemberInfo);
   }
 
+  /**
+   * The Snapshot RPC: the member's whole db streamed, then etcd's sha256 of it as a last 32-byte piece
+   * (remaining 0). `onChunk` sees every message in order. The deadline moves with progress: the stream fails
+   * when no message came for `idleMs`; `signal` cancels it on the wire.
+   */
+  async snapshot(onChunk: (chunk: SnapshotChunk) => void, options: { idleMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    throwIfAborted(options.signal);
+    const idleMs = options.idleMs ?? this.timeoutMs;
+    const pool = (this.client as unknown as { pool: RawConnectionPool }).pool;
+    // The stream's own failure is returned, not thrown, through etcd3's pool: it would recast our errors.
+    const failure = await pool.withConnection('Maintenance', ({ client, metadata }) => new Promise<Error | null>((resolve) => {
+      const call = (client as unknown as GrpcStreamClient).makeServerStreamRequest('/etcdserverpb.Maintenance/Snapshot',
+        () => Buffer.alloc(0), (b) => b, {}, metadata, {});
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (err: Error | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (err) call.cancel();
+        resolve(err);
+      };
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(new EndpointError(this.endpoint, `snapshot: no data for ${idleMs} ms`, undefined, 'unreachable')), idleMs);
+      };
+      const onAbort = () => finish(abortError(options.signal!));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      arm();
+      call.on('data', (b: Buffer) => {
+        if (settled) return;
+        arm();
+        try {
+          onChunk(decodeSnapshotResponse(b));
+        } catch (err) {
+          finish(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      call.on('error', (err: Error) => {
+        const raw = err.message ?? String(err);
+        finish(new EndpointError(this.endpoint, `snapshot: ${explainConnectionError(raw, this.context)}`, raw, classifyConnectionError(raw, this.context)));
+      });
+      call.on('end', () => finish(null));
+    }));
+    if (failure) throw failure;
+  }
+
   /** Read-only get of one key (e.g. k3s/apiaddresses); null when absent. */
   async getKey(key: string): Promise<string | null> {
     return this.call(`get ${key}`, () => this.client.get(key).string());
@@ -274,6 +338,19 @@ const ALARM_NAMES: Record<string, string> = { 0: 'NONE', 1: 'NOSPACE', 2: 'CORRU
 function alarmsOf(list: { memberID: string; alarm: unknown }[] | undefined): Alarm[] {
   return (list ?? []).map((a) => ({ memberId: decimalToHex(a.memberID), alarm: ALARM_NAMES[String(a.alarm)] ?? String(a.alarm).toUpperCase() }))
     .filter((a) => a.alarm !== 'NONE');
+}
+
+/** SnapshotResponse {header 1, remaining_bytes 2, blob 3, version 4 (3.6+)}, read from the wire. */
+function decodeSnapshotResponse(b: Buffer): SnapshotChunk {
+  const r = new ProtoReader(b, 'SnapshotResponse');
+  const out: SnapshotChunk = { blob: Buffer.alloc(0), remainingBytes: 0, version: null };
+  while (r.next()) {
+    if (r.field === 2 && r.wire === Wire.Varint) out.remainingBytes = Number(r.u64());
+    else if (r.field === 3 && r.wire === Wire.Bytes) { const [s, e] = r.span(); out.blob = b.subarray(s, e); }
+    else if (r.field === 4 && r.wire === Wire.Bytes) { const [s, e] = r.span(); out.version = b.toString('utf8', s, e) || null; }
+    else r.skip();
+  }
+  return out;
 }
 
 function toMemberInfo(m: { ID: string; name: string; peerURLs: string[]; clientURLs: string[]; isLearner?: boolean }): MemberInfo {

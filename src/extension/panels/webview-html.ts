@@ -2,12 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-/** `script` is a file in media/, or in `scriptDir` (relative to the extension, e.g. the bundles in dist/webview). */
+/**
+ * `script` is a file in media/, or in `scriptDir` (relative to the extension, e.g. the bundles in dist/webview);
+ * without one the page is static (CSP still allows no inline script).
+ */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
-  options: { title: string; script: string; scriptDir?: string; styles: string[]; body?: string }): string {
+  options: { title: string; script?: string; scriptDir?: string; styles: string[]; body?: string }): string {
   const nonce = randomBytes(16).toString('base64');
   const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file));
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...(options.scriptDir ?? 'media').split('/'), options.script));
+  const script = options.script ? webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...(options.scriptDir ?? 'media').split('/'), options.script)) : null;
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
@@ -26,7 +29,7 @@ ${options.styles.map((s) => `<link rel="stylesheet" href="${media(s)}">`).join('
 </head>
 <body>
 ${options.body ?? '<main id="app" aria-live="polite"></main>'}
-<script nonce="${nonce}" src="${script}"></script>
+${script ? `<script nonce="${nonce}" src="${script}"></script>` : ''}
 </body>
 </html>`;
 }
