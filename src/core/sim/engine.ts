@@ -28,6 +28,10 @@ export type { ClusterSpec, MemberSpec, SimMember, SimOptions, SimTiming } from '
 
 export class Sim extends MemberStorage {
   readonly meter: AvailabilityMeter;
+  /** Time without a spare failure: "writable" here means one more member could fail and writes go on. */
+  readonly spareMeter: AvailabilityMeter;
+  /** After computeWritable(): the best leader's voters it reaches minus the majority it needs (-1: none). */
+  faultTolerance = -1;
   readonly safety: SafetyChecker | null;
   private writeIntervalUs = 0;
   private writeSeq = 0;
@@ -63,6 +67,7 @@ export class Sim extends MemberStorage {
     for (const n of this.nodes) if (n.role === LEADER) this.safety?.onLeader(n);
     for (let s = 0; s < this.members.length; s++) this.ensureTimer(s);
     this.meter = new AvailabilityMeter(0, this.computeWritable());
+    this.spareMeter = new AvailabilityMeter(0, this.faultTolerance > 0);
     if (options.writeIntervalMs && options.writeIntervalMs > 0) {
       this.writeIntervalUs = Math.round(options.writeIntervalMs * 1000);
       this.queue.push(this.writeIntervalUs, EV_WRITE, 0, 0);
@@ -78,6 +83,7 @@ export class Sim extends MemberStorage {
    */
   computeWritable(): boolean {
     const now = this.nowUs;
+    let best = -1;
     for (let s = 0; s < this.members.length; s++) {
       if (!this.members[s].running || this.members[s].stalledUntilUs > now) continue;
       const n = this.nodes[s];
@@ -91,9 +97,19 @@ export class Sim extends MemberStorage {
         const peer = this.members[v];
         if (peer.running && peer.stalledUntilUs <= now && this.net.connected(s, v) && this.nodes[v].term === n.term && (peer.removedMask & bit(s)) === 0) reach++;
       }
-      if (reach >= majority(voters)) return true;
+      if (reach - majority(voters) > best) best = reach - majority(voters);
     }
-    return false;
+    this.faultTolerance = best;
+    return best >= 0;
+  }
+
+  protected override afterEvent(): void {
+    if (this.dirty) {
+      this.dirty = false;
+      const writable = this.computeWritable();
+      this.meter.update(this.nowUs, writable);
+      this.spareMeter.update(this.nowUs, this.faultTolerance > 0);
+    }
   }
 
   /** The member that can commit writes now, if any. */
