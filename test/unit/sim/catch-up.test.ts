@@ -67,7 +67,7 @@ test('the transfer speed is a config input: half the speed, twice the time', asy
   assert.ok(Math.abs(slow - 2 * fast) < 50, `200 MiB: ${fast} ms at 100 MiB/s, ${slow} ms at 50 MiB/s`);
 });
 
-test('a follower fewer entries behind than the log keeps catches up by log; one further behind needs a snapshot', async () => {
+test('a follower less far behind than the entries the leader keeps catches up by log; one further behind needs a snapshot', async () => {
   const storage = { snapshotCount: 200, catchUpEntries: 100 };
   const behind = async (downMs: number) => {
     const { sim, port } = cluster([{}, {}, {}], storage, 5);

@@ -13,6 +13,7 @@ import { LEADER } from '../../../src/core/sim/raft-node';
 import { runScenario } from '../../../src/core/sim/scenario-run';
 import { builtinScenario } from '../../../src/core/sim/scenarios';
 import { SimPort } from '../../../src/core/sim/sim-port';
+import { captureFrame, sameFrame } from '../../../src/extension/simulator/frames';
 import { MemberSpec } from '../../../src/core/sim/sim-config';
 
 const GB = 1024 ** 3;
@@ -169,4 +170,18 @@ test('Monte-Carlo over the new scenarios is deterministic per seed', async () =>
     const [x, y] = [await run(), await run()];
     assert.deepEqual(x, y, name);
   }
+});
+
+test('the simulator panel\'s frame shows a member busy defragmenting, until when, and its db shrinking', async () => {
+  const { sim, port } = cluster([0, 1, 2].map(() => ({ dbSize: GB, dbSizeInUse: GB / 4 })));
+  const call = port.defragment(sim.members[1].id);
+  await port.sleep(1000);
+  const during = captureFrame(sim).nodes[1];
+  assert.ok(during.busyUntil !== null && Math.abs(during.busyUntil - 16_000) < 5, `busy until ${during.busyUntil}`);
+  assert.equal(during.dbMiB, 1024);
+  await call;
+  const after = captureFrame(sim).nodes[1];
+  assert.equal(after.busyUntil, null);
+  assert.ok(Math.abs(after.dbMiB - 256) < 1, `db ${after.dbMiB} MiB after`);
+  assert.equal(sameFrame(captureFrame(sim), { ...captureFrame(sim), nodes: [captureFrame(sim).nodes[0], during, captureFrame(sim).nodes[2]] }), false);
 });
