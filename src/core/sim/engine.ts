@@ -21,7 +21,7 @@ import { ClusterSpec, DEFAULT_INDEX, DEFAULT_TERM, memberIdFor, SimOptions } fro
 
 // Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
 // getter call, too slow for the per-event paths below.
-const { bit, LEADER, MAX_SLOTS, NONE } = raft;
+const { bit, LEADER, MAX_SLOTS, NONE, PR_SNAPSHOT } = raft;
 
 export { ETCD_DEFAULT_TIMING, memberIdFor, resolveTiming } from './sim-config';
 export type { ClusterSpec, MemberSpec, SimMember, SimOptions, SimTiming } from './sim-config';
@@ -79,7 +79,7 @@ export class Sim extends MemberStorage {
   /**
    * True when some running leader, still a voting member and not busy transferring, has a majority of its
    * voters running, reachable and in its term: it could commit a write right now. A member busy with a
-   * defragmentation neither leads nor acknowledges meanwhile.
+   * defragmentation neither leads nor acknowledges meanwhile; nor does one still waiting for its snapshot.
    */
   computeWritable(): boolean {
     const now = this.nowUs;
@@ -95,7 +95,8 @@ export class Sim extends MemberStorage {
         voters++;
         if (v === s) { reach++; continue; }
         const peer = this.members[v];
-        if (peer.running && peer.stalledUntilUs <= now && this.net.connected(s, v) && this.nodes[v].term === n.term && (peer.removedMask & bit(s)) === 0) reach++;
+        // A voter waiting for a snapshot cannot acknowledge new entries: it adds nothing to the quorum yet.
+        if (peer.running && peer.stalledUntilUs <= now && n.prState[v] !== PR_SNAPSHOT && this.net.connected(s, v) && this.nodes[v].term === n.term && (peer.removedMask & bit(s)) === 0) reach++;
       }
       if (reach - majority(voters) > best) best = reach - majority(voters);
     }

@@ -21,6 +21,7 @@ import { defaultRules, VersionRules } from './version-rules';
 const { EV_DELIVER, EV_SNAP_FAILED, EV_TIMER, EV_WRITE } = loop;
 const { bit, CANDIDATE, LEADER, MAX_SLOTS, NONE, ROLE_NAMES } = raft;
 const SNAP = MSG_SNAP;
+const PR_SNAPSHOT_STATE = raft.PR_SNAPSHOT;
 const APP_RESP = MSG_APP_RESP;
 const VOTE_RESP = MSG_VOTE_RESP;
 
@@ -105,6 +106,7 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
       case EV_SNAP_FAILED: {
         const leader = this.nodes[a];
         if (this.members[a].running) leader.snapshotFailed(b);
+        this.dirty = true;
         break;
       }
       default: break;
@@ -132,6 +134,7 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
     let t = this.net.deliveryTime(m.from, m.to, sentUs);
     // A snapshot is the whole db file on its own connection: it takes its size over the transfer speed, and
     // the heartbeats behind it on the stream are not held up.
+    if (type === SNAP) this.dirty = true; // the follower waits for it: no acknowledgement from it meanwhile
     if (type === SNAP && t >= 0) {
       const bytes = this.members[m.from].dbSize;
       this.snapBytesTo[m.to] = bytes;
@@ -180,7 +183,10 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
     }
     const node = this.nodes[to];
     node.tick = this.tickAt(to, this.nowUs);
+    // A follower leaving the snapshot state counts towards the quorum again (computeWritable).
+    const snapState = node.prState[from] === PR_SNAPSHOT_STATE;
     node.step(m);
+    if (snapState && node.prState[from] !== PR_SNAPSHOT_STATE) this.dirty = true;
     this.delivered++;
     if (this.onMessageDone !== null) this.onMessageDone(m, true);
     this.pool.release(m);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Sim } from '../../../src/core/sim/engine';
 import { ETCD_ERRORS } from '../../../src/core/sim/etcd-server';
+import { rehearseGrowth } from '../../../src/core/sim/growth';
 import { SimPort } from '../../../src/core/sim/sim-port';
 import { MemberSpec, StorageOptions } from '../../../src/core/sim/sim-config';
 
@@ -102,4 +103,17 @@ test('a learner killed during its snapshot transfer: the transfer fails, the clu
   const ok = await port.clock.waitFor(() => sim.nodes[0].match[slot] >= 0.9 * sim.nodes[0].log.lastIndex(), 60_000);
   assert.ok(ok && sim.snapshotsSent > before, 'a new snapshot brought it up');
   assert.equal(sim.members[slot].dbSize, sim.members[0].dbSize, 'the learner holds the leader\'s db');
+});
+
+test('growing 3 members by one: the learner path never leaves the cluster without a spare failure; adding a voter first does, for as long as it takes to start and catch up', async () => {
+  for (const dbSize of [20 * 1024, 1024 * MB]) {
+    const learner = await rehearseGrowth('learner', { dbSize });
+    const voter = await rehearseGrowth('voter', { dbSize });
+    assert.equal(learner.zeroFaultToleranceMs, 0, `learner path, db ${dbSize}`);
+    assert.ok(learner.promoteRefusals > 0, 'promotion waited for the catch-up');
+    assert.ok(voter.zeroFaultToleranceMs >= 1000, `voter path, db ${dbSize}: ${voter.zeroFaultToleranceMs} ms without a spare failure`);
+    assert.equal(learner.leaderlessMs + voter.leaderlessMs, 0, 'writes went on either way on 3 members');
+  }
+  const big = await rehearseGrowth('voter', { dbSize: 1024 * MB });
+  assert.ok(big.zeroFaultToleranceMs > 10_240, 'a 1 GiB snapshot keeps the new voter from acknowledging for its transfer time');
 });
