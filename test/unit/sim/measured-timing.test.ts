@@ -2,6 +2,7 @@
 // window (peer RTT p99, WAL fsync p50/p99) and the simulator uses them as per-link delay and disk latency.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ClusterHealth, MemberHealth } from '../../../src/core/cluster-model';
 import { emptyFigures, MemberFigures } from '../../../src/core/metrics/figures';
 import { Sim } from '../../../src/core/sim/engine';
 import { simTimingFromMetrics } from '../../../src/core/sim/measured-timing';
@@ -10,6 +11,7 @@ import { builtinScenario } from '../../../src/core/sim/scenarios';
 import { SimPort } from '../../../src/core/sim/sim-port';
 import { memberIdFor, MeasuredTiming } from '../../../src/core/sim/sim-config';
 import { Prng } from '../../../src/core/sim/prng';
+import { simFromHealth } from '../../../src/core/sim/topology';
 
 const ids = ['m1', 'm2', 'm3'].map((n) => memberIdFor(n));
 
@@ -80,4 +82,30 @@ test('a rehearsal runs with measured timing and stays deterministic', async () =
   assert.equal(a.quorumLost, false);
   assert.deepEqual(a.opErrors, []);
   assert.notEqual(a.events, plain.events, 'the measured delays changed the run');
+});
+
+test('an imported topology brings its db sizes and quota, and runs with the metrics measured on it', async () => {
+  const status = (dbSize: number) => ({ leader: 'b2', raftTerm: 3, raftIndex: 500, appliedIndex: 500, dbSize, dbSizeInUse: dbSize / 2, version: '3.6.14', isLearner: false, errors: [], dbSizeQuota: 8 * 1024 ** 3 });
+  const member = (id: string, name: string, dbSize: number, isLeader = false): MemberHealth => ({
+    id, name, peerURLs: [`https://${name}:2380`], clientURLs: [`https://${name}:2379`], isLearner: false, started: true,
+    endpoint: `https://${name}:2379`, healthy: true, isLeader, latencyMs: 1, error: null, alarms: [], status: status(dbSize),
+  });
+  const health: ClusterHealth = {
+    clusterId: 'c1', leader: 'b2', members: [member('a1', 'cp-1', 1e9), member('b2', 'cp-2', 2e9, true), member('c3', 'cp-3', 3e9)],
+    quorum: { voters: 3, healthy: 3, needed: 2, ok: true }, findings: [], endpoints: [], takenAt: 0, durationMs: 1,
+  };
+  const m = simTimingFromMetrics([
+    figures('a1', 'cp-1', { peerRttP99Ms: { b2: 10, c3: 10 }, walFsyncP50Ms: 4, walFsyncP99Ms: 4 }),
+    figures('b2', 'cp-2', { peerRttP99Ms: { c3: 2 } }),
+  ]);
+  const sim = simFromHealth(health, undefined, { measured: m });
+  assert.deepEqual(sim.members.map((x) => x.dbSize), [1e9, 2e9, 3e9]);
+  assert.deepEqual(sim.members.map((x) => x.dbSizeInUse), [5e8, 1e9, 1.5e9]);
+  assert.ok(sim.members.every((x) => x.quotaBytes === 8 * 1024 ** 3));
+  assert.equal(sim.alarmList.length, 0, 'under quota: no alarm');
+  assert.equal(sim.net.linkLatencyMs(0, 1), 5);
+  assert.equal(sim.net.linkLatencyMs(1, 2), 1);
+  assert.equal(sim.members[0].diskUs, 4000);
+  // Defragmenting cp-3 takes its own 3 GB at the default speed.
+  assert.ok(Math.abs(sim.defragMs(2) - (3e9 / (64 * 1024 * 1024)) * 1000) < 1);
 });
