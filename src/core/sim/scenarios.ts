@@ -103,6 +103,8 @@ export interface BuiltinScenario {
   minMembers: number;
   /** The scenario replays a failure: quorum is lost in some runs (or all), by design. */
   losesQuorum?: boolean;
+  /** The scenario to compare it with side by side (the other plan for the same change). */
+  compareWith?: string;
   build(members: number, rng: Prng): ScenarioSpec;
 }
 
@@ -122,6 +124,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'remove-leader',
+    compareWith: 'remove-leader-naive',
     summary: 'the safe plan (ops engine): move leadership to a caught-up voter, then remove the old leader through it',
     defaultMembers: 3,
     minMembers: 2,
@@ -132,6 +135,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'remove-leader-naive',
+    compareWith: 'remove-leader',
     summary: 'k0s: the leader removes itself directly; it keeps heartbeating until it stops 1 s later, then an election',
     defaultMembers: 3,
     minMembers: 2,
@@ -154,6 +158,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'replace-first-member',
+    compareWith: 'hetzner-replace',
     summary: 'hetzner-k3s: m1 is deleted; the operator removes it through the live leader and joins a replacement',
     defaultMembers: 3,
     minMembers: 2,
@@ -203,6 +208,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'hetzner-replace',
+    compareWith: 'hetzner-replace-second-failure',
     summary: 'hetzner-k3s: master1 (m1) is gone; removed through the live leader, a learner joins through it, catches up by snapshot (2 GB db) and is promoted',
     defaultMembers: 3,
     minMembers: 2,
@@ -217,6 +223,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'hetzner-replace-second-failure',
+    compareWith: 'hetzner-replace',
     losesQuorum: true,
     summary: 'as hetzner-replace, and a follower is killed at a random time 6-46 s in: quorum is lost when that falls in the window without fault tolerance (m1 removed, the learner not yet promoted)',
     defaultMembers: 3,
@@ -261,6 +268,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'rolling-defrag-leader-last',
+    compareWith: 'rolling-defrag-leader-first',
     summary: 'defragment every member (1 GB db each), followers first; leadership is moved away before the old leader is defragmented: no election',
     defaultMembers: 3,
     minMembers: 2,
@@ -271,6 +279,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'rolling-defrag-leader-first',
+    compareWith: 'rolling-defrag-leader-last',
     summary: 'defragment every member (1 GB db each), the leader first: it is stalled past the election timeout and the cluster has no leader until an election',
     defaultMembers: 3,
     minMembers: 2,

@@ -11,9 +11,10 @@ import { runMonteCarlo } from '../../../src/core/sim/monte-carlo';
 import { Prng } from '../../../src/core/sim/prng';
 import { LEADER } from '../../../src/core/sim/raft-node';
 import { runScenario } from '../../../src/core/sim/scenario-run';
-import { builtinScenario } from '../../../src/core/sim/scenarios';
+import { BUILTIN_SCENARIOS, builtinScenario } from '../../../src/core/sim/scenarios';
 import { SimPort } from '../../../src/core/sim/sim-port';
 import { captureFrame, sameFrame } from '../../../src/extension/simulator/frames';
+import { scenarioPlan } from '../../../src/extension/simulator/scenario-plans';
 import { MemberSpec } from '../../../src/core/sim/sim-config';
 
 const GB = 1024 ** 3;
@@ -184,4 +185,14 @@ test('the simulator panel\'s frame shows a member busy defragmenting, until when
   assert.equal(after.busyUntil, null);
   assert.ok(Math.abs(after.dbMiB - 256) < 1, `db ${after.dbMiB} MiB after`);
   assert.equal(sameFrame(captureFrame(sim), { ...captureFrame(sim), nodes: [captureFrame(sim).nodes[0], during, captureFrame(sim).nodes[2]] }), false);
+});
+
+test('the panel compares the two defragmentation orders side by side: each built-in names its counterpart, and the plans differ as they should', async () => {
+  for (const b of BUILTIN_SCENARIOS) if (b.compareWith) assert.ok(builtinScenario(b.compareWith), `${b.name} compares with a scenario that exists`);
+  assert.equal(builtinScenario('rolling-defrag-leader-first')!.compareWith, 'rolling-defrag-leader-last');
+  const first = await scenarioPlan('rolling-defrag-leader-first', 3, 10, 1);
+  const last = await scenarioPlan('rolling-defrag-leader-last', 3, 10, 1);
+  assert.equal(first.okRuns + last.okRuns, 20);
+  assert.ok(last.leaderlessMs.max < 10 && first.leaderlessMs.p50 > 1000, `leader-last ${JSON.stringify(last.leaderlessMs)} vs leader-first ${JSON.stringify(first.leaderlessMs)}`);
+  assert.ok(first.elections.mean > last.elections.mean);
 });
