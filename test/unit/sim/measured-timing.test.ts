@@ -12,6 +12,8 @@ import { SimPort } from '../../../src/core/sim/sim-port';
 import { memberIdFor, MeasuredTiming } from '../../../src/core/sim/sim-config';
 import { Prng } from '../../../src/core/sim/prng';
 import { simFromHealth } from '../../../src/core/sim/topology';
+import { buildRehearsalSim, importTopology, rehearseOnce } from '../../../src/extension/simulator/rehearsal';
+import { health as panelHealth } from '../simulator-panel/health-fixture';
 
 const ids = ['m1', 'm2', 'm3'].map((n) => memberIdFor(n));
 
@@ -108,4 +110,25 @@ test('an imported topology brings its db sizes and quota, and runs with the metr
   assert.equal(sim.members[0].diskUs, 4000);
   // Defragmenting cp-3 takes its own 3 GB at the default speed.
   assert.ok(Math.abs(sim.defragMs(2) - (3e9 / (64 * 1024 * 1024)) * 1000) < 1);
+});
+
+test('"Rehearse…" at the measured speed: the imported topology carries the figures and the rehearsal runs on them', async () => {
+  const h = panelHealth();
+  const [a, b, c] = h.members.map((m) => m.id as string);
+  const m = simTimingFromMetrics([
+    figures(a, 'etcd-a', { peerRttP99Ms: { [b]: 60, [c]: 60 }, walFsyncP50Ms: 5, walFsyncP99Ms: 9 }),
+    figures(b, 'etcd-b', { peerRttP99Ms: { [c]: 2 } }),
+  ]);
+  const measuredTopology = importTopology(h, m);
+  assert.match(measuredTopology.notes.join('\n'), /measured round trips/);
+  const plainTopology = importTopology(h);
+  assert.equal(plainTopology.measured, undefined);
+  const { sim } = buildRehearsalSim(measuredTopology, 1);
+  assert.equal(sim.net.linkLatencyMs(0, 1), 30);
+  assert.equal(sim.members[0].diskUs, 5000);
+  const fast = await rehearseOnce({ health: h, op: 'move-leader', target: b }, plainTopology, 3, 'engine');
+  const slow = await rehearseOnce({ health: h, op: 'move-leader', target: b }, measuredTopology, 3, 'engine');
+  assert.equal(fast.op.ok && slow.op.ok, true);
+  const took = (r: typeof fast) => r.op.ended - r.op.started;
+  assert.ok(took(slow) > took(fast) + 30, `the transfer took ${took(fast)} ms unmeasured, ${took(slow)} ms at the measured 60 ms round trip`);
 });
