@@ -156,6 +156,7 @@ function printSummary(io: CliIo, s: MonteCarloSummary, timing: SimTiming, traceF
     ['quorum lost', `${s.quorumLostRuns} of ${s.runs} runs`],
     ['leaderless (no leader able to commit)', dist(s.leaderlessMs)],
     ['longest gap between commits', dist(s.longestCommitGapMs)],
+    ['no spare failure (fault tolerance 0)', dist(s.zeroFaultToleranceMs)],
     ['leader elections per run', `mean ${s.elections.mean} · max ${s.elections.max}`],
     ['time to stable after the first step', `${dist(s.timeToStableMs)}${s.notRecoveredRuns ? ` · never recovered in ${s.notRecoveredRuns} run(s)` : ''}`],
     ['worst seed', `${s.worstSeed} (leaderless ${formatMs(s.worst.leaderlessMs)}${s.worst.quorumLost ? ', quorum lost' : ''})`],

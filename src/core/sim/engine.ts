@@ -5,11 +5,13 @@
 // Everything random comes from one seeded generator: the same seed replays the same run, bit for bit.
 //
 // The layers, one job per file: event-loop.ts (clock, queue, actions), raft-hosting.ts (messages, timers,
-// the nodes' callbacks), member-lifecycle.ts (processes: kill, restart, graceful stop); this file builds
-// the cluster and adds availability, network faults and client requests.
+// the nodes' callbacks), member-lifecycle.ts (processes: kill, restart, graceful stop), member-storage.ts
+// (db sizes, compaction, defragmentation stalls, alarms); this file builds the cluster and adds
+// availability, network faults and client requests.
 import { AvailabilityMeter } from './availability';
 import { EV_DELIVER, EV_WRITE } from './event-loop';
-import { MemberLifecycle } from './member-lifecycle';
+import { applyMeasuredTiming, MeasuredTimingApplied } from './measured-timing';
+import { MemberStorage } from './member-storage';
 import { CLIENT } from './network';
 import { majority } from './quorum';
 import { ENTRY_CONF, ENTRY_NORMAL } from './raft-log';
@@ -19,19 +21,25 @@ import { ClusterSpec, DEFAULT_INDEX, DEFAULT_TERM, memberIdFor, SimOptions } fro
 
 // Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
 // getter call, too slow for the per-event paths below.
-const { bit, LEADER, MAX_SLOTS, NONE } = raft;
+const { bit, LEADER, MAX_SLOTS, NONE, PR_SNAPSHOT } = raft;
 
 export { ETCD_DEFAULT_TIMING, memberIdFor, resolveTiming } from './sim-config';
 export type { ClusterSpec, MemberSpec, SimMember, SimOptions, SimTiming } from './sim-config';
 
-export class Sim extends MemberLifecycle {
+export class Sim extends MemberStorage {
   readonly meter: AvailabilityMeter;
+  /** Time without a spare failure: "writable" here means one more member could fail and writes go on. */
+  readonly spareMeter: AvailabilityMeter;
+  /** After computeWritable(): the best leader's voters it reaches minus the majority it needs (-1: none). */
+  faultTolerance = -1;
   readonly safety: SafetyChecker | null;
   private writeIntervalUs = 0;
   private writeSeq = 0;
   writesProposed = 0;
   writesDropped = 0;
   readonly clusterId: string;
+  /** What the measured figures set (options.measured), null when the run uses the scenario's timing. */
+  readonly measuredTiming: MeasuredTimingApplied | null;
 
   constructor(options: SimOptions, spec: ClusterSpec) {
     super(options);
@@ -53,10 +61,13 @@ export class Sim extends MemberLifecycle {
       const node = this.nodes[slot];
       if (member.started) node.initState(term, index, voters, learners, member.running && leader !== null ? leader : NONE);
     }
+    this.measuredTiming = options.measured ? applyMeasuredTiming(this, options.measured) : null;
+    this.raiseInitialAlarms();
     this.safety = options.checkSafety === false ? null : new SafetyChecker(index);
     for (const n of this.nodes) if (n.role === LEADER) this.safety?.onLeader(n);
     for (let s = 0; s < this.members.length; s++) this.ensureTimer(s);
     this.meter = new AvailabilityMeter(0, this.computeWritable());
+    this.spareMeter = new AvailabilityMeter(0, this.faultTolerance > 0);
     if (options.writeIntervalMs && options.writeIntervalMs > 0) {
       this.writeIntervalUs = Math.round(options.writeIntervalMs * 1000);
       this.queue.push(this.writeIntervalUs, EV_WRITE, 0, 0);
@@ -67,11 +78,14 @@ export class Sim extends MemberLifecycle {
 
   /**
    * True when some running leader, still a voting member and not busy transferring, has a majority of its
-   * voters running, reachable and in its term: it could commit a write right now.
+   * voters running, reachable and in its term: it could commit a write right now. A member busy with a
+   * defragmentation neither leads nor acknowledges meanwhile; nor does one still waiting for its snapshot.
    */
   computeWritable(): boolean {
+    const now = this.nowUs;
+    let best = -1;
     for (let s = 0; s < this.members.length; s++) {
-      if (!this.members[s].running) continue;
+      if (!this.members[s].running || this.members[s].stalledUntilUs > now) continue;
       const n = this.nodes[s];
       if (n.role !== LEADER || !n.isVoter() || n.leadTransferee !== NONE) continue;
       let voters = 0;
@@ -81,11 +95,22 @@ export class Sim extends MemberLifecycle {
         voters++;
         if (v === s) { reach++; continue; }
         const peer = this.members[v];
-        if (peer.running && this.net.connected(s, v) && this.nodes[v].term === n.term && (peer.removedMask & bit(s)) === 0) reach++;
+        // A voter waiting for a snapshot cannot acknowledge new entries: it adds nothing to the quorum yet.
+        if (peer.running && peer.stalledUntilUs <= now && n.prState[v] !== PR_SNAPSHOT && this.net.connected(s, v) && this.nodes[v].term === n.term && (peer.removedMask & bit(s)) === 0) reach++;
       }
-      if (reach >= majority(voters)) return true;
+      if (reach - majority(voters) > best) best = reach - majority(voters);
     }
-    return false;
+    this.faultTolerance = best;
+    return best >= 0;
+  }
+
+  protected override afterEvent(): void {
+    if (this.dirty) {
+      this.dirty = false;
+      const writable = this.computeWritable();
+      this.meter.update(this.nowUs, writable);
+      this.spareMeter.update(this.nowUs, this.faultTolerance > 0);
+    }
   }
 
   /** The member that can commit writes now, if any. */
@@ -167,9 +192,13 @@ export class Sim extends MemberLifecycle {
     this.queue.push(this.nowUs + this.writeIntervalUs, EV_WRITE, 0, 0);
     const n = this.members.length;
     const start = this.rng.int(n);
+    if (this.writesBlocked()) {
+      this.writesRefused++;
+      return;
+    }
     for (let k = 0; k < n; k++) {
       const s = (start + k) % n;
-      if (!this.reachableFromClient(s) || !this.members[s].started) continue;
+      if (!this.reachableFromClient(s) || !this.members[s].started || this.members[s].stalledUntilUs > this.nowUs) continue;
       this.writesProposed++;
       if (!this.propose(s, ++this.writeSeq)) this.writesDropped++;
       return;

@@ -12,6 +12,12 @@ export { parseScenario, parseScenarioText, ScenarioFileError } from './scenario-
 export { BUILTIN_SCENARIOS, builtinScenario } from './scenarios';
 export type { BuiltinScenario, ScenarioSpec, ScenarioStep } from './scenarios';
 export { SimPort } from './sim-port';
+export { rehearseGrowth } from './growth';
+export type { GrowthOptions, GrowthResult } from './growth';
+export { applyMeasuredTiming, simTimingFromMetrics } from './measured-timing';
+export type { MeasuredTimingApplied } from './measured-timing';
+export { BYTES_PER_WRITE, MAINTENANCE_ERRORS } from './member-storage';
+export type { MeasuredTiming, StorageOptions } from './sim-config';
 export type { SimPortOptions } from './sim-port';
 export { simFromHealth, specFromHealth } from './topology';
 export { parseJsonLines, toJsonLines } from './trace';

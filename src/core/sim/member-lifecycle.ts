@@ -4,7 +4,7 @@ import { HEALTH_INTERVAL_MS, requestTimeoutMs } from './etcd-server';
 import { RaftHosting } from './raft-hosting';
 import { RaftNode } from './raft-node';
 import * as raft from './raft-state';
-import { DEFAULT_DB_SIZE, MemberSpec, memberIdFor, SimMember } from './sim-config';
+import { DEFAULT_DB_SIZE, DEFAULT_QUOTA_BYTES, MemberSpec, memberIdFor, SimMember } from './sim-config';
 import { sampleVersionOf } from './version-rules';
 
 // Read once: under a CommonJS transform (tsx in tests and benches) every use of an imported binding is a
@@ -28,6 +28,12 @@ export abstract class MemberLifecycle extends RaftHosting {
       clientURLs: started ? (spec.clientURLs ?? [`https://10.0.0.${slot + 1}:2379`]) : [],
       version: spec.version ?? sampleVersionOf(this.rules),
       dbSize: spec.dbSize ?? DEFAULT_DB_SIZE,
+      dbSizeInUse: Math.min(spec.dbSizeInUse ?? Math.round((spec.dbSize ?? DEFAULT_DB_SIZE) * 0.8), spec.dbSize ?? DEFAULT_DB_SIZE),
+      quotaBytes: spec.quotaBytes ?? DEFAULT_QUOTA_BYTES,
+      diskUs: Math.max(0, Math.round((spec.diskLatencyMs ?? 0) * 1000)),
+      diskJitterUs: Math.max(0, Math.round((spec.diskJitterMs ?? 0) * 1000)),
+      stalledUntilUs: 0,
+      compactRevision: 0,
       running: started && spec.running !== false,
       started,
       startedAtUs: -HEALTH_INTERVAL_MS * 1000,
@@ -48,7 +54,8 @@ export abstract class MemberLifecycle extends RaftHosting {
   newMemberSlot(peerURLs: string[], name?: string): SimMember {
     const slot = this.members.length;
     const label = name ?? `m${slot + 1}`;
-    return this.addMemberSlot({ name: label, id: memberIdFor(label, `${this.clusterId}/${this.nowUs}`), started: false, peerURLs });
+    // A fresh member's db is etcd's empty schema (about 20 kB) until a snapshot brings the cluster's.
+    return this.addMemberSlot({ name: label, id: memberIdFor(label, `${this.clusterId}/${this.nowUs}`), started: false, peerURLs, dbSize: 20 * 1024, dbSizeInUse: 20 * 1024 });
   }
 
   slotOf(idOrName: string): number {

@@ -21,6 +21,8 @@ export interface MonteCarloSummary {
   /** Time without a leader able to commit, per run, ms of simulated time. */
   leaderlessMs: Distribution;
   longestCommitGapMs: Distribution;
+  /** Time during which one more failure would have stopped writes, per run, ms. */
+  zeroFaultToleranceMs: Distribution;
   elections: Distribution;
   /** Runs that recovered only (never-recovered runs are counted in notRecoveredRuns). */
   timeToStableMs: Distribution;
@@ -120,6 +122,7 @@ export function summarize(spec: ScenarioSpec, seed: number, results: RunResult[]
     quorumLostRuns: results.filter((r) => r.quorumLost).length,
     leaderlessMs: distribution(results.map((r) => r.leaderlessMs)),
     longestCommitGapMs: distribution(results.map((r) => r.longestCommitGapMs)),
+    zeroFaultToleranceMs: distribution(results.map((r) => r.zeroFaultToleranceMs)),
     elections: distribution(results.map((r) => r.elections)),
     timeToStableMs: distribution(recovered),
     notRecoveredRuns: results.length - recovered.length,

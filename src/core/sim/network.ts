@@ -24,6 +24,8 @@ export class Network {
   /** Time (µs) the link from a to b was last cut or restored, for etcd's "active since" checks. */
   readonly linkChangedAt = new Float64Array(ENDPOINTS * ENDPOINTS).fill(-Infinity);
   private readonly lastDelivery = new Float64Array(ENDPOINTS * ENDPOINTS);
+  /** Extra one-way delay per link, µs (measured round trips above the base latency); null when none is set. */
+  private linkExtraUs: Float64Array | null = null;
   private latencyUs: number;
   private jitterUs: number;
   loss: number;
@@ -56,11 +58,25 @@ export class Network {
   deliveryTime(a: number, b: number, nowUs: number): number {
     if (this.group[a] !== this.group[b]) return -1;
     if (this.loss > 0 && this.rng.next() < this.loss) return -1;
-    let t = nowUs + this.latencyUs + (this.jitterUs > 0 ? Math.floor(this.rng.next() * this.jitterUs) : 0);
     const link = a * ENDPOINTS + b;
+    let t = nowUs + this.latencyUs + (this.jitterUs > 0 ? Math.floor(this.rng.next() * this.jitterUs) : 0);
+    if (this.linkExtraUs !== null) t += this.linkExtraUs[link];
     if (t < this.lastDelivery[link]) t = this.lastDelivery[link];
     this.lastDelivery[link] = t;
     return t;
+  }
+
+  /** Adds `extraMs` of one-way delay between endpoints a and b, both ways, on top of the base latency. */
+  setLinkExtra(a: number, b: number, extraMs: number): void {
+    this.linkExtraUs ??= new Float64Array(ENDPOINTS * ENDPOINTS);
+    const us = Math.max(0, Math.round(extraMs * 1000));
+    this.linkExtraUs[a * ENDPOINTS + b] = us;
+    this.linkExtraUs[b * ENDPOINTS + a] = us;
+  }
+
+  /** One-way delay between a and b without jitter, ms. */
+  linkLatencyMs(a: number, b: number): number {
+    return (this.latencyUs + (this.linkExtraUs?.[a * ENDPOINTS + b] ?? 0)) / 1000;
   }
 
   /** Splits endpoints into groups (group numbers per endpoint); returns whether anything changed. */

@@ -5,14 +5,14 @@ import { AvailabilityMeter } from './availability';
 import { ETCD_ERRORS, REMOVED_STOP_TICKS } from './etcd-server';
 import * as loop from './event-loop';
 import { EventLoop } from './event-loop';
-import { Msg, MsgPool, MSG_SNAP } from './messages';
+import { Msg, MsgPool, MSG_APP_RESP, MSG_SNAP, MSG_VOTE_RESP } from './messages';
 import { DEFAULT_NETWORK, Network } from './network';
 import { Prng } from './prng';
 import { CONF_REMOVE, confOp, confSlot, ENTRY_CONF } from './raft-log';
 import { RaftConfig, RaftHost, RaftNode } from './raft-node';
 import * as raft from './raft-state';
 import { SafetyChecker } from './safety';
-import { resolveTiming, SimMember, SimOptions, SimTiming } from './sim-config';
+import { DEFAULT_STORAGE, resolveTiming, SimMember, SimOptions, SimTiming, StorageOptions } from './sim-config';
 import { TraceEvent, TraceEventKind, TraceSink } from './trace';
 import { defaultRules, VersionRules } from './version-rules';
 
@@ -20,6 +20,10 @@ import { defaultRules, VersionRules } from './version-rules';
 // getter call, too slow for the per-event paths below.
 const { EV_DELIVER, EV_SNAP_FAILED, EV_TIMER, EV_WRITE } = loop;
 const { bit, CANDIDATE, LEADER, MAX_SLOTS, NONE, ROLE_NAMES } = raft;
+const SNAP = MSG_SNAP;
+const PR_SNAPSHOT_STATE = raft.PR_SNAPSHOT;
+const APP_RESP = MSG_APP_RESP;
+const VOTE_RESP = MSG_VOTE_RESP;
 
 export abstract class RaftHosting extends EventLoop implements RaftHost {
   /** The etcd version's rules this cluster follows. */
@@ -30,6 +34,7 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
   readonly rng: Prng;
   readonly net: Network;
   readonly pool: MsgPool;
+  readonly storage: StorageOptions;
   readonly nodes: RaftNode[] = [];
   readonly members: SimMember[] = [];
   abstract readonly meter: AvailabilityMeter;
@@ -38,6 +43,12 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
   private readonly timerAt = new Float64Array(MAX_SLOTS).fill(Infinity);
   private readonly timerGen = new Int32Array(MAX_SLOTS);
   private readonly removedAtIndex = new Float64Array(MAX_SLOTS).fill(Infinity);
+  /** Size of the db file in the last snapshot sent to each slot: what it holds once the snapshot lands. */
+  private readonly snapBytesTo = new Float64Array(MAX_SLOTS);
+  private readonly snapInUseTo = new Float64Array(MAX_SLOTS);
+  /** Snapshots sent and installed (for rehearsal reports). */
+  snapshotsSent = 0;
+  snapshotsInstalled = 0;
   private lastConfTraced = 0;
   protected dirty = false;
   private sink: TraceSink | null = null;
@@ -67,6 +78,9 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
     this.rng = new Prng(options.seed);
     this.pool = options.pool ?? new MsgPool();
     this.net = new Network({ ...DEFAULT_NETWORK, ...options.network }, this.rng);
+    this.storage = { ...DEFAULT_STORAGE, snapshotCount: this.rules.snapshotCount, ...definedOnly(options.storage) };
+    if (!(this.storage.snapshotCount >= 1) || !(this.storage.catchUpEntries >= 0)) throw new RangeError('snapshotCount must be >= 1 and catchUpEntries >= 0');
+    if (!(this.storage.snapshotBytesPerSec > 0) || !(this.storage.defragBytesPerSec > 0)) throw new RangeError('snapshot and defragmentation speeds must be > 0 bytes/s');
   }
 
   /** Stops a member's process now. */
@@ -92,6 +106,7 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
       case EV_SNAP_FAILED: {
         const leader = this.nodes[a];
         if (this.members[a].running) leader.snapshotFailed(b);
+        this.dirty = true;
         break;
       }
       default: break;
@@ -112,7 +127,21 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
   }
 
   send(m: Msg): void {
-    const t = this.net.deliveryTime(m.from, m.to, this.nowUs);
+    let sentUs = this.nowUs;
+    const type = m.type;
+    // An acknowledgement or a vote leaves once the entries (or the vote) are fsynced to the WAL.
+    if (type === APP_RESP || type === VOTE_RESP) sentUs += this.fsyncUs(m.from);
+    let t = this.net.deliveryTime(m.from, m.to, sentUs);
+    // A snapshot is the whole db file on its own connection: it takes its size over the transfer speed, and
+    // the heartbeats behind it on the stream are not held up.
+    if (type === SNAP) this.dirty = true; // the follower waits for it: no acknowledgement from it meanwhile
+    if (type === SNAP && t >= 0) {
+      const bytes = this.members[m.from].dbSize;
+      this.snapBytesTo[m.to] = bytes;
+      this.snapInUseTo[m.to] = this.members[m.from].dbSizeInUse;
+      this.snapshotsSent++;
+      t += this.snapshotTransferUs(bytes);
+    }
     if (this.onMessageSent !== null) this.onMessageSent(m, t);
     if (t < 0) {
       this.drop(m);
@@ -121,12 +150,27 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
     this.queue.push(t, EV_DELIVER, m.id, 0);
   }
 
+  /** Time to ship a snapshot of `bytes` to a follower, µs. */
+  snapshotTransferUs(bytes: number): number {
+    return Math.round((bytes / this.storage.snapshotBytesPerSec) * 1e6);
+  }
+
+  private fsyncUs(slot: number): number {
+    const m = this.members[slot];
+    return m.diskJitterUs > 0 ? m.diskUs + Math.floor(this.rng.next() * m.diskJitterUs) : m.diskUs;
+  }
+
   protected deliver(m: Msg): void {
     const to = m.to;
     const from = m.from;
     const member = this.members[to];
     if (!member.running || !this.net.connected(from, to)) {
       this.drop(m);
+      return;
+    }
+    if (member.stalledUntilUs > this.nowUs) {
+      // Busy (defragmenting): the message waits in the transport until the member handles raft again.
+      this.queue.push(member.stalledUntilUs, EV_DELIVER, m.id, 0);
       return;
     }
     if ((member.removedMask & bit(from)) !== 0 && !this.members[from].removedSelf) {
@@ -139,7 +183,10 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
     }
     const node = this.nodes[to];
     node.tick = this.tickAt(to, this.nowUs);
+    // A follower leaving the snapshot state counts towards the quorum again (computeWritable).
+    const snapState = node.prState[from] === PR_SNAPSHOT_STATE;
     node.step(m);
+    if (snapState && node.prState[from] !== PR_SNAPSHOT_STATE) this.dirty = true;
     this.delivered++;
     if (this.onMessageDone !== null) this.onMessageDone(m, true);
     this.pool.release(m);
@@ -172,6 +219,8 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
     if (due === Infinity) return;
     let t = this.phaseUs[slot] + due * this.tickUs;
     if (t < this.nowUs) t = this.nowUs;
+    const stalledUntil = this.members[slot].stalledUntilUs;
+    if (t < stalledUntil) t = stalledUntil;
     if (this.timerAt[slot] <= t) return;
     this.timerAt[slot] = t;
     this.queue.push(t, EV_TIMER, slot, ++this.timerGen[slot]);
@@ -180,6 +229,10 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
   protected fireTimer(slot: number, gen: number): void {
     if (gen !== this.timerGen[slot] || !this.members[slot].running) return;
     this.timerAt[slot] = Infinity;
+    if (this.members[slot].stalledUntilUs > this.nowUs) {
+      this.ensureTimer(slot);
+      return;
+    }
     const node = this.nodes[slot];
     node.tick = this.tickAt(slot, this.nowUs);
     if (node.tick >= node.dueTick()) node.onTimer();
@@ -190,6 +243,12 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
   protected settle(slot: number): void {
     const node = this.nodes[slot];
     if (node.applied < node.commit) node.advanceApplied();
+    // etcd's snapshot every --snapshot-count applied entries, keeping SnapshotCatchUpEntries in the log.
+    const log = node.log;
+    if (node.applied - log.snapIndex > this.storage.snapshotCount) {
+      const to = node.applied - this.storage.catchUpEntries;
+      if (to > log.snapIndex) log.compactTo(to);
+    }
     this.ensureTimer(slot);
   }
 
@@ -243,6 +302,13 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
     let removed = 0;
     for (let s = 0; s < MAX_SLOTS; s++) if (this.removedAtIndex[s] <= index && s !== node.slot) removed |= bit(s);
     member.removedMask |= removed;
+    // The db file arrived with the snapshot.
+    const bytes = this.snapBytesTo[node.slot];
+    if (bytes > 0) {
+      member.dbSize = bytes;
+      member.dbSizeInUse = this.snapInUseTo[node.slot];
+    }
+    this.snapshotsInstalled++;
     if (!member.started && member.running) this.markStarted(node.slot);
     this.dirty = true;
   }
@@ -301,4 +367,8 @@ export abstract class RaftHosting extends EventLoop implements RaftHost {
     const node = slot === null ? null : (this.members[slot]?.name || this.members[slot]?.id || `#${slot}`);
     this.sink({ t: this.nowUs / 1000, node, event, term, ...extra });
   }
+}
+
+function definedOnly<T extends object>(o: Partial<T> | undefined): Partial<T> {
+  return o ? Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T> : {};
 }

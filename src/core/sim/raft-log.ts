@@ -4,6 +4,8 @@
 
 export const ENTRY_NORMAL = 0;
 export const ENTRY_CONF = 1;
+/** A compaction of the key-value store at revision `data` (etcd proposes Compact through raft, too). */
+export const ENTRY_COMPACT = 2;
 
 // Membership changes, numbered as etcd's raftpb.ConfChangeType (v1 changes, which is what etcd issues).
 export const CONF_ADD_VOTER = 0; // AddNode: add a voter, or promote a learner
@@ -87,6 +89,22 @@ export class RaftLog {
     this.snapIndex = index;
     this.snapTerm = term;
     this.len = 0;
+  }
+
+  /**
+   * Drops the entries up to `index` (a member's own snapshot, taken every --snapshot-count applied entries):
+   * followers behind it can then only catch up by a snapshot.
+   */
+  compactTo(index: number): void {
+    if (index <= this.snapIndex) return;
+    if (index > this.lastIndex()) throw new RangeError(`cannot compact the log past its last index ${this.lastIndex()}`);
+    const drop = index - this.snapIndex;
+    this.snapTerm = this.terms[drop - 1];
+    this.terms.copyWithin(0, drop, this.len);
+    this.kinds.copyWithin(0, drop, this.len);
+    this.datas.copyWithin(0, drop, this.len);
+    this.len -= drop;
+    this.snapIndex = index;
   }
 
   private grow(): void {

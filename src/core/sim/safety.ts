@@ -1,12 +1,15 @@
 // Raft's safety properties (Ongaro's thesis, figure 3.2), checked while a simulation runs:
-// Election Safety (at most one leader per term), Leader Completeness (a new leader holds every committed
-// entry), State Machine Safety (every member applies the same entry at a given index), and Log Matching
+// Election Safety (at most one leader per term), Leader Completeness (a leader holds every entry committed
+// in an earlier term: a leader of an older term can still emerge late, e.g. from vote answers a member busy
+// defragmenting handles seconds later, and is deposed as soon as it meets the newer term), State Machine Safety (every member applies the same entry at a given index), and Log Matching
 // (same index and term => identical prefix), the last checked across all pairs on demand.
 import { RaftState, SafetyViolation } from './raft-state';
 
 export class SafetyChecker {
   private readonly leaderOfTerm = new Map<number, number>();
   private committedTerm: Int32Array = new Int32Array(256);
+  /** Term of the member that first committed each entry: the term in which it was committed. */
+  private committedIn: Int32Array = new Int32Array(256);
   private appliedTerm: Int32Array = new Int32Array(256);
   private appliedData: Int32Array = new Int32Array(256);
   private appliedKind: Uint8Array = new Uint8Array(256);
@@ -27,6 +30,7 @@ export class SafetyChecker {
     while (cap < need) cap *= 2;
     const grow = (old: Int32Array, fillWith: number) => { const n = new Int32Array(cap).fill(fillWith); n.set(old); return n; };
     this.committedTerm = grow(this.committedTerm, -1);
+    this.committedIn = grow(this.committedIn, 0);
     this.appliedTerm = grow(this.appliedTerm, -1);
     this.appliedData = grow(this.appliedData, 0);
     const k = new Uint8Array(cap); k.set(this.appliedKind); this.appliedKind = k;
@@ -42,7 +46,7 @@ export class SafetyChecker {
     const from = Math.max(node.log.snapIndex, this.base) + 1;
     for (let i = from; i <= this.maxCommitted; i++) {
       const t = this.committedTerm[i - this.base];
-      if (t >= 0 && node.log.term(i) !== t) {
+      if (t >= 0 && this.committedIn[i - this.base] < node.term && node.log.term(i) !== t) {
         throw new SafetyViolation(`leader completeness: new leader slot ${node.slot} (term ${node.term}) lacks committed entry ${i} of term ${t}`);
       }
     }
@@ -55,7 +59,10 @@ export class SafetyChecker {
       this.ensure(i);
       const t = log.term(i);
       const known = this.committedTerm[i - this.base];
-      if (known === -1) this.committedTerm[i - this.base] = t;
+      if (known === -1) {
+        this.committedTerm[i - this.base] = t;
+        this.committedIn[i - this.base] = node.term;
+      }
       else if (known !== t) throw new SafetyViolation(`entry ${i} committed with term ${known} and with term ${t}`);
     }
     if (node.commit > this.maxCommitted) this.maxCommitted = node.commit;

@@ -6,10 +6,13 @@ import { ScenarioSpec, ScenarioStep, STEP_ACTIONS } from './scenarios';
 export class ScenarioFileError extends Error {}
 
 const SPEC_FIELDS = new Set(['name', 'description', 'members', 'leader', 'down', 'learners', 'timing', 'network',
-  'writeIntervalMs', 'settleMs', 'durationMs', 'steps']);
+  'writeIntervalMs', 'settleMs', 'durationMs', 'dbSizeBytes', 'dbSizeInUseBytes', 'quotaBytes', 'storage', 'steps']);
 const STEP_FIELDS = new Set(['action', 'at', 'jitterMs', 'background', 'member', 'via', 'to', 'groups', 'client', 'rate',
   'latencyMs', 'messageJitterMs',
-  'durationMs', 'durationJitterMs', 'learner', 'startAfterMs', 'retryMs', 'attempts']);
+  'durationMs', 'durationJitterMs', 'learner', 'startAfterMs', 'retryMs', 'attempts', 'neverStarts', 'order',
+  'transferLeader', 'alarm', 'keepRevisions']);
+const STORAGE_FIELDS = new Set(['snapshotCount', 'catchUpEntries', 'snapshotBytesPerSec', 'defragBytesPerSec']);
+const MAX_BYTES = 2 ** 50;
 const TIMING_FIELDS = new Set(['heartbeatMs', 'electionMs', 'preVote', 'checkQuorum', 'stepDownOnRemoval']);
 const NETWORK_FIELDS = new Set(['latencyMs', 'jitterMs', 'loss']);
 const MAX_MS = 3_600_000;
@@ -59,7 +62,10 @@ function step(v: unknown, where: string): ScenarioStep {
   num(o, 'rate', where, 0, 1);
   num(o, 'attempts', where, 1, 1000);
   num(o, 'client', where, 0, MAX_SLOTS);
-  for (const k of ['background', 'learner']) bool(o, k, where);
+  num(o, 'keepRevisions', where, 0, 1e9);
+  for (const k of ['background', 'learner', 'neverStarts', 'transferLeader']) bool(o, k, where);
+  if (o.order !== undefined && o.order !== 'leader-last' && o.order !== 'leader-first') fail(where, '"order" must be "leader-last" or "leader-first"');
+  if (o.alarm !== undefined && o.alarm !== 'NOSPACE' && o.alarm !== 'CORRUPT') fail(where, '"alarm" must be "NOSPACE" or "CORRUPT"');
   for (const k of ['member', 'via', 'to']) str(o, k, where);
   if (o.groups !== undefined) {
     if (!Array.isArray(o.groups) || o.groups.some((g) => !Array.isArray(g) || g.some((x) => typeof x !== 'string'))) {
@@ -88,6 +94,15 @@ export function parseScenario(value: unknown, source = 'scenario'): ScenarioSpec
   strList(o, 'down', source);
   strList(o, 'learners', source);
   for (const k of ['writeIntervalMs', 'settleMs', 'durationMs']) num(o, k, source, 0, MAX_MS);
+  for (const k of ['dbSizeBytes', 'dbSizeInUseBytes', 'quotaBytes']) num(o, k, source, 1, MAX_BYTES);
+  if (o.storage !== undefined) {
+    const st = object(o.storage, `${source}.storage`);
+    onlyFields(st, STORAGE_FIELDS, `${source}.storage`);
+    num(st, 'snapshotCount', `${source}.storage`, 1, 1e9);
+    num(st, 'catchUpEntries', `${source}.storage`, 0, 1e9);
+    num(st, 'snapshotBytesPerSec', `${source}.storage`, 1, MAX_BYTES);
+    num(st, 'defragBytesPerSec', `${source}.storage`, 1, MAX_BYTES);
+  }
   if (o.timing !== undefined) {
     const t = object(o.timing, `${source}.timing`);
     onlyFields(t, TIMING_FIELDS, `${source}.timing`);

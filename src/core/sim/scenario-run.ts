@@ -9,6 +9,7 @@ import { MsgPool } from './messages';
 import { LEADER, NONE } from './raft-node';
 import { ScenarioSpec, ScenarioStep } from './scenarios';
 import { SimPort } from './sim-port';
+import type { MeasuredTiming } from './sim-config';
 import { TraceSink } from './trace';
 import { defaultRules, describeRules, rulesFromVersions, VersionRules } from './version-rules';
 
@@ -24,6 +25,8 @@ export interface RunOptions {
   checkSafety?: boolean;
   /** The etcd version's rules; default: the imported cluster's version (`cluster`), else the default version's. */
   rules?: VersionRules;
+  /** Measured peer round trips and fsync latencies (simTimingFromMetrics) to run at the cluster's own speed. */
+  measured?: MeasuredTiming;
 }
 
 export interface OpError {
@@ -53,6 +56,12 @@ export interface RunResult {
   writesProposed: number;
   /** Entries the leaders committed (client writes, their own empty entries, membership changes). */
   entriesCommitted: number;
+  /** Time during which one more failure would have stopped writes (leaderless time included), ms. */
+  zeroFaultToleranceMs: number;
+  /** Raft snapshots sent to followers (a member too far behind, or new, gets the whole db). */
+  snapshotsSent: number;
+  /** Client writes refused because an alarm (NOSPACE, CORRUPT) was raised. */
+  writesRefused: number;
   /** The etcd version's rules the run followed, and the same in words (with what the run's timing set otherwise). */
   rules: VersionRules;
   rulesText: string;
@@ -82,6 +91,7 @@ export function clusterSpecFor(spec: ScenarioSpec, rng: Prng): ClusterSpec {
   const learners = new Set((spec.learners ?? []).map((r) => nameSlot(spec, r)));
   const members: MemberSpec[] = Array.from({ length: n }, (_, i) => ({
     name: `m${i + 1}`, learner: learners.has(i), running: !down.has(i),
+    dbSize: spec.dbSizeBytes, dbSizeInUse: spec.dbSizeInUseBytes, quotaBytes: spec.quotaBytes,
   }));
   const candidates = members.map((m, i) => i).filter((i) => !learners.has(i) && !down.has(i));
   let leader: number | null;
@@ -227,6 +237,22 @@ class StepRunner {
         this.startLater(added.id, step);
         return;
       }
+      case 'defrag': await port.defragment(sim.members[this.resolve(step.member ?? 'leader')].id); return;
+      case 'rolling-defrag': await this.rollingDefrag(step); return;
+      case 'compact': {
+        const via = this.resolve(step.via ?? 'leader');
+        const rev = sim.revisionOf(via) - (step.keepRevisions ?? 1000);
+        if (rev <= sim.members[via].compactRevision) return; // nothing old enough to compact
+        await port.compact(rev, sim.members[via].id);
+        return;
+      }
+      case 'raise-alarm': sim.raiseAlarm(this.resolve(step.member ?? 'random'), step.alarm ?? 'NOSPACE'); return;
+      case 'disarm-alarm': {
+        const target = this.resolve(step.member ?? 'random');
+        const via = this.resolve(step.via ?? 'leader');
+        await port.disarmAlarm({ memberId: sim.members[target].id, alarm: step.alarm ?? 'NOSPACE' }, sim.members[via].id);
+        return;
+      }
       case 'promote-member': {
         const target = this.resolve(step.member!);
         const via = this.resolve(step.via ?? 'leader');
@@ -243,10 +269,55 @@ class StepRunner {
   }
 
   private startLater(id: string, step: ScenarioStep): void {
+    if (step.neverStarts) {
+      this.note(`the new member ${id} never starts etcd in this cluster`);
+      return;
+    }
     const slot = this.sim.slotOf(id);
     const delay = step.startAfterMs ?? 1000;
     this.pendingUntilMs = Math.max(this.pendingUntilMs, this.sim.nowMs + delay);
     this.sim.after(delay, () => this.sim.restart(slot));
+  }
+
+  /**
+   * Defragments every started member one at a time, through the port: followers first and the leader last
+   * (leadership moved to a caught-up follower first, unless `transferLeader` is false), or the leader first.
+   * After each, a health gate: the member answers and its applied index is back near the leader's.
+   */
+  private async rollingDefrag(step: ScenarioStep): Promise<void> {
+    const { port, sim } = this;
+    const h = await port.snapshot();
+    const ids = h.members.filter((m) => m.started && m.healthy && m.id).map((m) => m.id as string);
+    if (!h.leader) throw new Error('no leader: a rolling defragmentation starts from a healthy cluster');
+    const followers = ids.filter((id) => id !== h.leader);
+    const leaderFirst = step.order === 'leader-first';
+    const order = leaderFirst ? [h.leader, ...followers] : [...followers, h.leader];
+    for (const id of order) {
+      if (!leaderFirst && id === h.leader && step.transferLeader !== false && sim.members.length > 1) {
+        const lead = sim.writableLeader();
+        if (lead !== NONE && sim.members[lead].id === id) {
+          const to = followers.find((f) => sim.nodes[sim.slotOf(f)].isVoter());
+          if (to) await port.moveLeader(id, to);
+        }
+      }
+      await port.defragment(id);
+      await this.healthGate(id);
+    }
+  }
+
+  /** Waits until the member answers Status with an applied index within a heartbeat's worth of the leader's. */
+  private async healthGate(id: string): Promise<void> {
+    const { port, sim } = this;
+    const deadline = sim.nowMs + 30_000;
+    while (sim.nowMs < deadline) {
+      try {
+        const st = await port.memberStatus(id);
+        const lead = sim.writableLeader();
+        if (lead !== NONE && st.appliedIndex >= sim.nodes[lead].commit - 10) return;
+      } catch { /* not back yet */ }
+      await port.sleep(sim.timing.heartbeatMs);
+    }
+    throw new Error(`member ${id} did not pass the health gate within 30 s after its defragmentation`);
   }
 
   /**
@@ -298,7 +369,7 @@ export async function runScenario(spec: ScenarioSpec, seed: number, options: Run
   const timing = { ...spec.timing, ...options.timing };
   const sim = new Sim({
     seed, timing, network: spec.network, writeIntervalMs: spec.writeIntervalMs ?? DEFAULT_WRITE_INTERVAL_MS, checkSafety: options.checkSafety,
-    pool: MsgPool.shared, rules: options.rules ?? rulesOfCluster(options.cluster),
+    pool: MsgPool.shared, rules: options.rules ?? rulesOfCluster(options.cluster), storage: spec.storage, measured: options.measured,
   }, options.cluster ?? clusterSpecFor(spec, rng));
   if (options.trace) sim.setTracer(options.trace);
   try {
@@ -384,6 +455,9 @@ async function simulate(spec: ScenarioSpec, seed: number, options: RunOptions, s
     messagesDelivered: sim.delivered,
     writesProposed: sim.writesProposed,
     entriesCommitted: sim.meter.writesCommitted,
+    zeroFaultToleranceMs: sim.spareMeter.snapshot(sim.nowUs).unwritableUs / 1000,
+    snapshotsSent: sim.snapshotsSent,
+    writesRefused: sim.writesRefused,
     rules: sim.rules,
     rulesText: describeRules(sim.rules, sim.timing),
   };

@@ -2,9 +2,11 @@
 // the failures this product exists for; operators can write their own as JSON (scenario-file.ts, README.md).
 // A step starts at its `at` time plus a random offset below `jitterMs` (drawn per run, so a Monte-Carlo
 // rehearsal varies the fault timing), or when the previous step finished, whichever is later.
+import type { AlarmKind } from '../port';
 import { SimTiming } from './engine';
 import { NetworkOptions } from './network';
 import { Prng } from './prng';
+import type { StorageOptions } from './sim-config';
 
 /**
  * A member: "m1".."mN" (names), "leader" (whoever can commit now), "follower" (a random running voter that
@@ -15,6 +17,7 @@ export type MemberRef = string;
 export const STEP_ACTIONS = [
   'crash', 'restart', 'stop', 'partition', 'isolate', 'heal', 'loss', 'delay', 'wait',
   'transfer-leadership', 'remove-member', 'safe-remove-member', 'add-member', 'promote-member', 'join',
+  'defrag', 'rolling-defrag', 'compact', 'raise-alarm', 'disarm-alarm',
 ] as const;
 export type StepAction = typeof STEP_ACTIONS[number];
 
@@ -51,6 +54,16 @@ export interface ScenarioStep {
   /** join: wait between attempts after a refusal (default 1000), and how many attempts (default 10). */
   retryMs?: number;
   attempts?: number;
+  /** add-member / join: the new node never starts etcd in this cluster (k0s: it bootstrapped a cluster of its own). */
+  neverStarts?: boolean;
+  /** rolling-defrag: followers first and the leader last (default), or the leader first. */
+  order?: 'leader-last' | 'leader-first';
+  /** rolling-defrag leader-last: move leadership away before defragmenting the leader (default true). */
+  transferLeader?: boolean;
+  /** raise-alarm / disarm-alarm: which alarm (default NOSPACE). */
+  alarm?: AlarmKind;
+  /** compact: keep this many revisions before the current one (default 1000). */
+  keepRevisions?: number;
 }
 
 export interface ScenarioSpec {
@@ -73,6 +86,13 @@ export interface ScenarioSpec {
   settleMs?: number;
   /** Minimum length of a run, ms. */
   durationMs?: number;
+  /** Every member's db file size and the part in use, bytes (defaults 20 MiB and 80 % of it). */
+  dbSizeBytes?: number;
+  dbSizeInUseBytes?: number;
+  /** Every member's --quota-backend-bytes (default 2 GiB); a db at or over it raises NOSPACE. */
+  quotaBytes?: number;
+  /** Snapshot and defragmentation speeds, --snapshot-count, entries kept after a snapshot. */
+  storage?: Partial<StorageOptions>;
   steps: ScenarioStep[];
 }
 
@@ -81,6 +101,10 @@ export interface BuiltinScenario {
   summary: string;
   defaultMembers: number;
   minMembers: number;
+  /** The scenario replays a failure: quorum is lost in some runs (or all), by design. */
+  losesQuorum?: boolean;
+  /** The scenario to compare it with side by side (the other plan for the same change). */
+  compareWith?: string;
   build(members: number, rng: Prng): ScenarioSpec;
 }
 
@@ -100,6 +124,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'remove-leader',
+    compareWith: 'remove-leader-naive',
     summary: 'the safe plan (ops engine): move leadership to a caught-up voter, then remove the old leader through it',
     defaultMembers: 3,
     minMembers: 2,
@@ -110,6 +135,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'remove-leader-naive',
+    compareWith: 'remove-leader',
     summary: 'k0s: the leader removes itself directly; it keeps heartbeating until it stops 1 s later, then an election',
     defaultMembers: 3,
     minMembers: 2,
@@ -132,6 +158,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   },
   {
     name: 'replace-first-member',
+    compareWith: 'hetzner-replace',
     summary: 'hetzner-k3s: m1 is deleted; the operator removes it through the live leader and joins a replacement',
     defaultMembers: 3,
     minMembers: 2,
@@ -178,6 +205,88 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
       steps.sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
       return { name: 'random-faults', members, leader: 'random', steps };
     },
+  },
+  {
+    name: 'hetzner-replace',
+    compareWith: 'hetzner-replace-second-failure',
+    summary: 'hetzner-k3s: master1 (m1) is gone; removed through the live leader, a learner joins through it, catches up by snapshot (2 GB db) and is promoted',
+    defaultMembers: 3,
+    minMembers: 2,
+    build: (members) => ({
+      name: 'hetzner-replace', members, leader: 'random', dbSizeBytes: 2_000_000_000,
+      steps: [
+        { action: 'crash', member: 'm1', at: OP_AT, jitterMs: OP_JITTER },
+        { action: 'safe-remove-member', member: 'm1', at: OP_AT + 3000, jitterMs: 2000 },
+        { action: 'join', learner: true, startAfterMs: 1000, retryMs: 1000, attempts: 60 },
+      ],
+    }),
+  },
+  {
+    name: 'hetzner-replace-second-failure',
+    compareWith: 'hetzner-replace',
+    losesQuorum: true,
+    summary: 'as hetzner-replace, and a follower is killed at a random time 6-46 s in: quorum is lost when that falls in the window without fault tolerance (m1 removed, the learner not yet promoted)',
+    defaultMembers: 3,
+    minMembers: 3,
+    build: (members) => ({
+      name: 'hetzner-replace-second-failure',
+    losesQuorum: true, members, leader: 'random', dbSizeBytes: 2_000_000_000,
+      steps: [
+        { action: 'crash', member: 'm1', at: OP_AT, jitterMs: OP_JITTER },
+        { action: 'safe-remove-member', member: 'm1', at: OP_AT + 3000, jitterMs: 2000 },
+        { action: 'join', learner: true, startAfterMs: 1000, retryMs: 1000, attempts: 60, background: true },
+        { action: 'crash', member: 'follower', at: OP_AT + 6000, jitterMs: 40_000, background: true },
+      ],
+    }),
+  },
+  {
+    name: 'k0s-certs-only-join',
+    losesQuorum: true,
+    summary: 'k0s: a controller is added as a voter, restarts during the join and bootstraps a cluster of its own (it judged "joined" from its certs); one more failure then loses quorum',
+    defaultMembers: 3,
+    minMembers: 2,
+    build: (members) => ({
+      name: 'k0s-certs-only-join',
+    losesQuorum: true, members, leader: 'random',
+      steps: [
+        { action: 'add-member', learner: false, neverStarts: true, at: OP_AT, jitterMs: OP_JITTER },
+        { action: 'crash', member: 'follower', at: OP_AT + 5000, jitterMs: 5000 },
+      ],
+    }),
+  },
+  {
+    name: 'rke2-three-joins',
+    summary: 'RKE2: three servers join one at the same moment through the live leader, retrying "not enough started members" until each one before them has started',
+    defaultMembers: 1,
+    minMembers: 1,
+    build: (members) => ({
+      name: 'rke2-three-joins', members, leader: 'm1',
+      steps: Array.from({ length: 3 }, () => ({
+        action: 'join' as const, background: true, at: 500, jitterMs: 200, startAfterMs: 1000, retryMs: 1000, attempts: 30,
+      })),
+    }),
+  },
+  {
+    name: 'rolling-defrag-leader-last',
+    compareWith: 'rolling-defrag-leader-first',
+    summary: 'defragment every member (1 GB db each), followers first; leadership is moved away before the old leader is defragmented: no election',
+    defaultMembers: 3,
+    minMembers: 2,
+    build: (members) => ({
+      name: 'rolling-defrag-leader-last', members, leader: 'random', dbSizeBytes: 1_000_000_000, dbSizeInUseBytes: 400_000_000,
+      steps: [{ action: 'rolling-defrag', order: 'leader-last', at: OP_AT, jitterMs: OP_JITTER }],
+    }),
+  },
+  {
+    name: 'rolling-defrag-leader-first',
+    compareWith: 'rolling-defrag-leader-last',
+    summary: 'defragment every member (1 GB db each), the leader first: it is stalled past the election timeout and the cluster has no leader until an election',
+    defaultMembers: 3,
+    minMembers: 2,
+    build: (members) => ({
+      name: 'rolling-defrag-leader-first', members, leader: 'random', dbSizeBytes: 1_000_000_000, dbSizeInUseBytes: 400_000_000,
+      steps: [{ action: 'rolling-defrag', order: 'leader-first', at: OP_AT, jitterMs: OP_JITTER }],
+    }),
   },
 ];
 

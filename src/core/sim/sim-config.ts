@@ -31,7 +31,16 @@ export interface MemberSpec {
   peerURLs?: string[];
   clientURLs?: string[];
   version?: string;
+  /** bbolt file size, bytes (default 20 MiB). */
   dbSize?: number;
+  /** Bytes of it in use (default 80 % of dbSize); a defragmentation shrinks the file to this. */
+  dbSizeInUse?: number;
+  /** --quota-backend-bytes (default etcd's 2 GiB). */
+  quotaBytes?: number;
+  /** WAL fsync latency, ms: a follower's acknowledgement (and vote) leaves this long after the message arrived. */
+  diskLatencyMs?: number;
+  /** Extra random fsync delay in [0, diskJitterMs). */
+  diskJitterMs?: number;
 }
 
 export interface ClusterSpec {
@@ -55,6 +64,41 @@ export interface SimOptions {
   rules?: VersionRules;
   /** Message pool; runs done one after another may share one (then call dispose() at the end). */
   pool?: MsgPool;
+  /** Snapshots, compaction of the raft log, defragmentation speed (storage-model.ts). */
+  storage?: Partial<StorageOptions>;
+  /** Measured peer round trips and WAL fsync figures (measured-timing.ts), applied by member id. */
+  measured?: MeasuredTiming;
+}
+
+/** How members store and ship their data. */
+export interface StorageOptions {
+  /** Applied entries between two raft snapshots (etcd's --snapshot-count); default the version's. */
+  snapshotCount: number;
+  /** Entries kept after a snapshot for slow followers (etcd's SnapshotCatchUpEntries, 5000). */
+  catchUpEntries: number;
+  /** Speed of a snapshot sent to a follower, bytes/s (the whole db file travels). */
+  snapshotBytesPerSec: number;
+  /** Speed of a defragmentation, bytes of db file per second; the member is stalled meanwhile. */
+  defragBytesPerSec: number;
+}
+
+/** etcd keeps 5000 entries after each snapshot; a follower further behind gets a snapshot. */
+export const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
+
+export const DEFAULT_STORAGE: Omit<StorageOptions, 'snapshotCount'> = {
+  catchUpEntries: SNAPSHOT_CATCH_UP_ENTRIES,
+  // About a 1 Gbit/s link with the receiver's fsync: a 1 GB db takes ~10 s to ship.
+  snapshotBytesPerSec: 100 * 1024 * 1024,
+  // bbolt rewrites the file into a new one: ~16 s for 1 GiB on an SSD.
+  defragBytesPerSec: 64 * 1024 * 1024,
+};
+
+/** Round trips between members and their fsync latency as measured (simTimingFromMetrics), by hex member id. */
+export interface MeasuredTiming {
+  /** A round trip between members `a` and `b`, ms; the simulated one-way delay on that link is half. */
+  peerRtt: { a: string; b: string; rttMs: number }[];
+  /** A member's WAL fsync, ms: the typical (p50) latency and the slow end (p99). */
+  walFsync: { id: string; p50Ms: number; p99Ms: number }[];
 }
 
 export interface SimMember {
@@ -65,6 +109,15 @@ export interface SimMember {
   clientURLs: string[];
   version: string;
   dbSize: number;
+  dbSizeInUse: number;
+  quotaBytes: number;
+  /** WAL fsync latency and jitter, µs (delay of the acknowledgements it sends). */
+  diskUs: number;
+  diskJitterUs: number;
+  /** Busy (defragmenting) until this time, µs: no raft message handled, no tick, no read answered. */
+  stalledUntilUs: number;
+  /** Revision of the last compaction this member applied (0: none). */
+  compactRevision: number;
   running: boolean;
   /** etcd's "started": the member has published its name. */
   started: boolean;
@@ -83,6 +136,8 @@ export interface SimMember {
 export const DEFAULT_INDEX = 1000;
 export const DEFAULT_TERM = 2;
 export const DEFAULT_DB_SIZE = 20 * 1024 * 1024;
+/** etcd's default --quota-backend-bytes. */
+export const DEFAULT_QUOTA_BYTES = 2 * 1024 * 1024 * 1024;
 
 const idCache = new Map<string, string>();
 

@@ -5,12 +5,16 @@
 // lead (polled every tick); membership changes pass the strict reconfiguration checks, are proposed
 // through the member asked and answered once that member applied them; an added member's process is
 // started a little later, as an operator would; a removed member stops itself one second after applying
-// its removal. now() and sleep() are virtual time (virtual-clock.ts).
+// its removal. Maintenance: Defragment stalls the member asked (no raft, no reads) for a time proportional to
+// its db size and answers when done; Compact and Alarm are raft proposals through the member asked, answered
+// once it applied them (a Compact) or once the leader confirms (alarm list, disarm). A member busy
+// defragmenting answers nothing until it is done. now() and sleep() are virtual time (virtual-clock.ts).
 import { ClusterHealth, MemberHealth, MemberStatus, quorumOf } from '../cluster-model';
 import { healthFindings } from '../etcd/health-findings';
-import { sameId } from '../ids';
+import { hexToDecimal, sameId } from '../ids';
 import { AlarmInfo, CallOptions, ClusterPort, MemberInfo, MemberListOptions, throwIfAborted } from '../port';
 import { Sim, SimMember } from './engine';
+import { MAINTENANCE_ERRORS } from './member-storage';
 import { ETCD_ERRORS, mayAddMember, mayPromoteMember, mayRemoveMember, ReconfigMember, requestTimeoutMs } from './etcd-server';
 import { CONF_ADD_LEARNER, CONF_ADD_VOTER, CONF_REMOVE, encodeConf } from './raft-log';
 import { bit, LEADER, MAX_SLOTS, NONE } from './raft-node';
@@ -21,21 +25,22 @@ export interface SimPortOptions {
   callTimeoutMs?: number;
   /** Start an added member's etcd this long after MemberAdd answered (default 1000); null: never. */
   joinStartDelayMs?: number | null;
+  /** Deadline of a Defragment call, ms (default 10 minutes, as a defragmentation of a large db takes that long). */
+  defragTimeoutMs?: number;
 }
-
-/** Bytes the simulated db grows per applied entry, so db size moves plausibly in the status. */
-const BYTES_PER_ENTRY = 512;
 
 export class SimPort implements ClusterPort {
   readonly clock: VirtualClock;
   private readonly callTimeoutMs: number;
   private readonly joinStartDelayMs: number | null;
+  private readonly defragTimeoutMs: number;
   private lastList: number[] = [];
 
   constructor(readonly sim: Sim, options: SimPortOptions = {}) {
     this.clock = new VirtualClock(sim);
     this.callTimeoutMs = options.callTimeoutMs ?? 2000;
     this.joinStartDelayMs = options.joinStartDelayMs === undefined ? 1000 : options.joinStartDelayMs;
+    this.defragTimeoutMs = options.defragTimeoutMs ?? 600_000;
     this.lastList = this.sim.members.map((m) => m.slot);
   }
 
@@ -85,6 +90,16 @@ export class SimPort implements ClusterPort {
       await this.clock.sleep(this.callTimeoutMs - this.halfRttMs, signal);
       throw new Error(`${this.endpointOf(m)}: ${what}: no answer within ${this.callTimeoutMs} ms`);
     }
+    await this.waitOutStall(slot, what, this.callTimeoutMs - this.halfRttMs, signal);
+  }
+
+  /** A member busy defragmenting takes the request only when done; past `budgetMs` the call times out. */
+  private async waitOutStall(slot: number, what: string, budgetMs: number, signal?: AbortSignal): Promise<void> {
+    if (!this.sim.isStalled(slot)) return;
+    const done = await this.clock.waitFor(() => !this.sim.isStalled(slot) || !this.sim.members[slot].running, Math.max(0, budgetMs), signal);
+    const m = this.sim.members[slot];
+    if (!m.running) throw new Error(`${this.endpointOf(m)}: ${what}: connection refused`);
+    if (!done) throw new Error(`${this.endpointOf(m)}: ${what}: no answer within ${this.callTimeoutMs} ms`);
   }
 
   /** The answer's way back; an answer into a partition is lost (so is one the caller cancelled). */
@@ -108,18 +123,20 @@ export class SimPort implements ClusterPort {
   private statusOf(slot: number): MemberStatus {
     const node = this.sim.nodes[slot];
     const m = this.sim.members[slot];
-    const size = m.dbSize + BYTES_PER_ENTRY * Math.max(0, node.applied);
-    return {
+    const status: MemberStatus = {
       leader: node.lead === NONE ? null : this.sim.members[node.lead].id,
       raftTerm: node.term,
       raftIndex: node.commit,
       appliedIndex: node.applied,
-      dbSize: size,
-      dbSizeInUse: Math.round(size * 0.8),
+      dbSize: Math.round(m.dbSize),
+      dbSizeInUse: Math.round(m.dbSizeInUse),
       version: m.version,
       isLearner: node.isLearner(),
-      errors: [],
+      // Alarms are replicated: every member's Status lists the cluster's, as etcd formats them.
+      errors: this.sim.alarmList.map((a) => `memberID:${hexToDecimal(this.sim.members[a.slot].id)} alarm:${a.alarm}`),
     };
+    if (!/^3\.[0-5]\./.test(m.version)) status.dbSizeQuota = m.quotaBytes;
+    return status;
   }
 
   private listOf(slot: number): MemberInfo[] {
@@ -147,6 +164,7 @@ export class SimPort implements ClusterPort {
       await this.clock.sleep(Math.max(0, this.callTimeoutMs - 2 * this.halfRttMs), signal);
       throw new Error(`${this.endpointOf(m)}: ${what}: no answer within ${this.callTimeoutMs} ms`);
     }
+    await this.waitOutStall(slot, what, this.callTimeoutMs - 2 * this.halfRttMs, signal);
     return fn();
   }
 
@@ -182,7 +200,7 @@ export class SimPort implements ClusterPort {
     const sim = this.sim;
     // One round trip (state read as the answers leave); a partitioned member makes the refresh wait out its deadline.
     await this.clock.sleep(2 * this.halfRttMs);
-    const answering = sim.members.filter((m) => sim.reachableFromClient(m.slot));
+    const answering = sim.members.filter((m) => sim.reachableFromClient(m.slot) && !sim.isStalled(m.slot));
     const statuses = new Map<number, MemberStatus>();
     for (const m of answering) statuses.set(m.slot, this.statusOf(m.slot));
     // The member list as the most up-to-date answering member sees it (the leader when it answers).
@@ -208,7 +226,7 @@ export class SimPort implements ClusterPort {
     } else {
       slots = this.lastList;
     }
-    const partitioned = sim.members.some((m) => m.running && !sim.reachableFromClient(m.slot) && slots.includes(m.slot));
+    const partitioned = sim.members.some((m) => m.running && (!sim.reachableFromClient(m.slot) || sim.isStalled(m.slot)) && slots.includes(m.slot));
     if (partitioned) await this.clock.sleep(this.callTimeoutMs - 2 * this.halfRttMs);
 
     let leader: string | null = null;
@@ -221,7 +239,9 @@ export class SimPort implements ClusterPort {
       const m = sim.members[s];
       const status = statuses.get(s) ?? null;
       const reachable = status !== null;
-      const error = reachable ? null
+      const own = sim.alarmList.filter((a) => a.slot === s).map((a) => a.alarm as string);
+      const blocking = sim.alarmList.map((a) => a.alarm);
+      const error = reachable ? (blocking.length ? `alarm active: ${[...new Set(blocking)].join(', ')}` : null)
         : !m.started ? 'never started'
           : !m.running ? `${this.endpointOf(m)}: status: connection refused${m.stopReason && m.stopReason !== 'killed' ? ` (${m.stopReason})` : ''}`
             : `${this.endpointOf(m)}: status: no answer within ${this.callTimeoutMs} ms`;
@@ -233,14 +253,19 @@ export class SimPort implements ClusterPort {
         isLearner: learnerView.get(s) ?? status?.isLearner ?? false,
         started: m.started,
         endpoint: m.started ? this.endpointOf(m) : null,
-        healthy: reachable && m.started,
+        healthy: reachable && m.started && blocking.length === 0,
         isLeader: leader !== null && m.id === leader,
         latencyMs: reachable ? Math.round(2 * this.halfRttMs * 100) / 100 : null,
         error,
         status,
-        alarms: [],
+        alarms: own,
       };
     });
+    // A learner's progress as the real refresh computes it: its applied index against the leader's commit.
+    const leaderIndex = members.find((m) => m.isLeader)?.status?.raftIndex;
+    for (const m of members) {
+      if (m.isLearner) m.catchUpPercent = m.status && leaderIndex ? Math.min(100, Math.floor((m.status.appliedIndex / leaderIndex) * 100)) : null;
+    }
     const endpoints = sim.members.filter((m) => m.started && slots.includes(m.slot)).map((m) => this.endpointOf(m));
     const health: ClusterHealth = {
       clusterId: sim.clusterId,
@@ -368,21 +393,94 @@ export class SimPort implements ClusterPort {
     return list;
   }
 
-  // Maintenance calls: modelled by the simulator work (issue 12 rehearsal); until then they refuse.
-  async defragment(_memberId: string, _options: CallOptions = {}): Promise<void> {
-    throw new Error('defragment is not modelled yet');
+  // ---- maintenance -----------------------------------------------------------------------------------
+
+  /** The leader member `v` follows, when it is running, reachable from `v` and not busy; else NONE. */
+  private usableLeaderOf(v: number): number {
+    const lead = this.sim.nodes[v].lead;
+    if (lead === NONE || !this.sim.members[lead].running || this.sim.isStalled(lead)) return NONE;
+    return lead === v || this.sim.net.connected(v, lead) ? lead : NONE;
   }
 
-  async compact(_revision: number, _via: string, _options: CallOptions = {}): Promise<void> {
-    throw new Error('compact is not modelled yet');
+  /** A raft proposal needs a leader: the server waits for one within the client's deadline. */
+  private async leaderFor(v: number, what: string, startedAt: number, signal?: AbortSignal): Promise<number> {
+    await this.serverWait(v, what, () => this.usableLeaderOf(v) !== NONE, startedAt, signal);
+    return this.usableLeaderOf(v);
   }
 
-  async alarms(_via: string, _options: CallOptions = {}): Promise<AlarmInfo[]> {
-    throw new Error('alarms is not modelled yet');
+  /**
+   * Defragment, asked at the member itself: it is stalled (no raft message, no tick, no read) for its db size
+   * over the defragmentation speed, then its file shrinks to the size in use. A second request waits for the
+   * first. The call's deadline is `defragTimeoutMs`; a defragmentation past it goes on on the server.
+   */
+  async defragment(memberId: string, options: CallOptions = {}): Promise<void> {
+    const signal = options.signal;
+    const { slot, member } = this.slotFor(memberId);
+    const startedAt = this.sim.nowMs;
+    throwIfAborted(signal);
+    await this.clock.sleep(this.halfRttMs, signal);
+    if (!member.running) throw new Error(`${this.endpointOf(member)}: defragment: connection refused`);
+    if (!this.sim.reachableFromClient(slot)) {
+      await this.clock.sleep(this.defragTimeoutMs - this.halfRttMs, signal);
+      throw new Error(`${this.endpointOf(member)}: defragment: no answer within ${this.defragTimeoutMs} ms`);
+    }
+    const left = () => Math.max(0, this.defragTimeoutMs - (this.sim.nowMs - startedAt));
+    const idle = () => !this.sim.isStalled(slot) || !member.running;
+    if (!idle()) await this.clock.waitFor(idle, left(), signal);
+    if (!member.running) throw new Error(ETCD_ERRORS.stopped);
+    if (this.sim.isStalled(slot)) throw new Error(`${this.endpointOf(member)}: defragment: no answer within ${this.defragTimeoutMs} ms`);
+    this.sim.defragment(slot);
+    const done = await this.clock.waitFor(idle, left(), signal);
+    if (!member.running) throw new Error(ETCD_ERRORS.stopped);
+    if (!done) throw new Error(`${this.endpointOf(member)}: defragment: no answer within ${this.defragTimeoutMs} ms`);
+    await this.answer(slot, 'defragment', signal);
   }
 
-  async disarmAlarm(_alarm: AlarmInfo, _via: string, _options: CallOptions = {}): Promise<AlarmInfo[]> {
-    throw new Error('disarmAlarm is not modelled yet');
+  /** Compact at `revision` through `via`, physical: answered once `via` has applied it. */
+  async compact(revision: number, via: string, options: CallOptions = {}): Promise<void> {
+    const signal = options.signal;
+    const v = this.slotFor(via).slot;
+    const startedAt = this.sim.nowMs;
+    await this.reach(v, 'compact', signal);
+    const lead = await this.leaderFor(v, 'compact', startedAt, signal);
+    if (!Number.isInteger(revision) || revision > this.sim.revisionOf(lead)) throw new Error(MAINTENANCE_ERRORS.futureRev);
+    const member = this.sim.members[v];
+    if (revision <= member.compactRevision) throw new Error(MAINTENANCE_ERRORS.compacted);
+    this.sim.emit(v, 'op', this.sim.nodes[v].term, { detail: `Compact at revision ${revision} through ${member.name}` });
+    if (!this.sim.proposeCompaction(v, revision)) throw new Error('raft proposal dropped');
+    await this.serverWait(v, 'compact', () => member.compactRevision >= revision, startedAt, signal);
+    await this.answer(v, 'compact', signal);
+  }
+
+  private alarmInfos(): AlarmInfo[] {
+    return this.sim.alarmList.map((a) => ({ memberId: this.sim.members[a.slot].id, alarm: a.alarm }));
+  }
+
+  /** The cluster's alarms (a raft round in etcd: it needs a leader). */
+  async alarms(via: string, options: CallOptions = {}): Promise<AlarmInfo[]> {
+    const v = this.slotFor(via).slot;
+    const startedAt = this.sim.nowMs;
+    await this.reach(v, 'alarm list', options.signal);
+    await this.leaderFor(v, 'alarm list', startedAt, options.signal);
+    const list = this.alarmInfos();
+    await this.answer(v, 'alarm list', options.signal);
+    return list;
+  }
+
+  /** Disarms one alarm, whatever its cause (as etcd does); resolves to the alarms still raised. */
+  async disarmAlarm(alarm: AlarmInfo, via: string, options: CallOptions = {}): Promise<AlarmInfo[]> {
+    const v = this.slotFor(via).slot;
+    const startedAt = this.sim.nowMs;
+    await this.reach(v, 'alarm disarm', options.signal);
+    await this.leaderFor(v, 'alarm disarm', startedAt, options.signal);
+    const target = this.sim.members.findIndex((m) => sameId(m.id, alarm.memberId));
+    if (target >= 0) {
+      this.sim.emit(v, 'op', this.sim.nodes[v].term, { detail: `Alarm disarm ${alarm.alarm} of ${this.sim.members[target].name || alarm.memberId}` });
+      this.sim.disarm(target, alarm.alarm);
+    }
+    const list = this.alarmInfos();
+    await this.answer(v, 'alarm disarm', options.signal);
+    return list;
   }
 
   /** etcd's own bound on a proposal (ReqTimeout), for callers that want to mirror it. */

@@ -2,9 +2,11 @@
 // ids, names, learners, the leader, who is down and who was added but never started all carry over;
 // term and index come from the members' status so the simulated ids and indexes read like the real ones.
 // The rules follow the version the members report (their oldest), or the default version when none does.
+// db sizes and quotas come from Status; measured timing (metrics) can be given to run at the cluster's speed.
 import { ClusterHealth } from '../cluster-model';
 import { ClusterSpec, MemberSpec, Sim, SimOptions, SimTiming } from './engine';
 import { NetworkOptions } from './network';
+import type { MeasuredTiming, StorageOptions } from './sim-config';
 import { rulesFromVersions, VersionRules } from './version-rules';
 
 export interface ImportOptions {
@@ -14,6 +16,9 @@ export interface ImportOptions {
   checkSafety?: boolean;
   /** Rules to use instead of those of the members' reported version. */
   rules?: VersionRules;
+  /** Measured peer round trips and fsync latencies (simTimingFromMetrics over a metrics window). */
+  measured?: MeasuredTiming;
+  storage?: Partial<StorageOptions>;
 }
 
 /** The cluster spec for a health snapshot (exposed for callers that build scenarios on top of it). */
@@ -30,7 +35,9 @@ export function specFromHealth(health: ClusterHealth): ClusterSpec {
     peerURLs: m.peerURLs.length ? [...m.peerURLs] : undefined,
     clientURLs: m.clientURLs.length ? [...m.clientURLs] : undefined,
     version: m.status?.version || undefined,
-    dbSize: m.status?.dbSize,
+    dbSize: m.status?.dbSize || undefined,
+    dbSizeInUse: m.status?.dbSizeInUse || undefined,
+    quotaBytes: m.status?.dbSizeQuota || undefined,
   }));
   const leaderSlot = members.findIndex((m) => m.id === health.leader && m.healthy);
   const terms = members.map((m) => m.status?.raftTerm ?? 0);
@@ -55,6 +62,8 @@ export function simFromHealth(health: ClusterHealth, timing?: Partial<SimTiming>
     network: options.network,
     writeIntervalMs: options.writeIntervalMs,
     checkSafety: options.checkSafety,
+    measured: options.measured,
+    storage: options.storage,
   };
   const spec = specFromHealth(health);
   simOptions.rules = options.rules ?? rulesFromVersions(spec.members.map((m) => m.version));

@@ -6,6 +6,8 @@
 // - `--pre-vote` is off by default in 3.4 and on from 3.5: without it, a member that was cut off comes
 //   back with a higher term and unseats the leader.
 // - the learner limit is fixed at 1 through 3.5; 3.6 made it a flag (`--max-learners`, default 1).
+// - `--snapshot-count` defaults to 100,000 through 3.5 and to 10,000 from 3.6; every version keeps
+//   5,000 entries after a snapshot (SnapshotCatchUpEntries) for slow followers to catch up by log.
 // - the same everywhere: check-quorum always on, strict reconfiguration checks on by default (same
 //   started-member and connected-quorum tests), promotion only when the learner has >= 90 % of the
 //   leader's log, and a leader that applies its own removal keeps leading until it stops (etcd never sets
@@ -40,20 +42,22 @@ export interface VersionRules {
   strictReconfigCheck: boolean;
   /** Share of the leader's log a learner must have to be promoted. */
   learnerReadyPercent: number;
+  /** Default of `--snapshot-count`: applied entries between two snapshots (100,000 through 3.5, 10,000 from 3.6). */
+  snapshotCount: number;
 }
 
 type RuleRow = Omit<VersionRules, 'version' | 'source' | 'from'>;
 
 const COMMON: RuleRow = {
   preVote: true, checkQuorum: true, stepDownOnRemoval: false, maxLearners: 1, maxLearnersFlag: false,
-  strictReconfigCheck: true, learnerReadyPercent: 0.9,
+  strictReconfigCheck: true, learnerReadyPercent: 0.9, snapshotCount: 100_000,
 };
 
 const TABLE: Record<EtcdMinor, RuleRow> = {
   '3.4': { ...COMMON, preVote: false },
   '3.5': { ...COMMON },
-  '3.6': { ...COMMON, maxLearnersFlag: true },
-  '3.7': { ...COMMON, maxLearnersFlag: true },
+  '3.6': { ...COMMON, maxLearnersFlag: true, snapshotCount: 10_000 },
+  '3.7': { ...COMMON, maxLearnersFlag: true, snapshotCount: 10_000 },
 };
 
 export class VersionRulesError extends Error {}

@@ -79,7 +79,7 @@ export class SimulatorController {
       case 'ready': {
         this.send({
           type: 'init',
-          scenarios: BUILTIN_SCENARIOS.map((s) => ({ name: s.name, summary: s.summary, defaultMembers: s.defaultMembers, minMembers: s.minMembers })),
+          scenarios: BUILTIN_SCENARIOS.map((s) => ({ name: s.name, summary: s.summary, defaultMembers: s.defaultMembers, minMembers: s.minMembers, compareWith: s.compareWith })),
           defaults: { members: DEFAULTS.members, seed: DEFAULTS.seed, runs: DEFAULTS.runs },
         });
         // A webview that reloads starts from nothing: show the current session again from its start.

@@ -34,6 +34,11 @@ export interface NodeView {
   group: number;
   /** Name of the member a leadership transfer is under way to. */
   transferee: string | null;
+  /** Busy defragmenting until this time (ms): no raft message, no tick, no read meanwhile; null when not. */
+  busyUntil: number | null;
+  /** db file size and the part in use, MiB (one decimal). */
+  dbMiB: number;
+  dbInUseMiB: number;
 }
 
 export interface Frame {
@@ -83,6 +88,9 @@ export function nodeView(sim: Sim, slot: number): NodeView {
     logConf,
     group: sim.net.group[slot],
     transferee: node.leadTransferee === NONE ? null : (sim.members[node.leadTransferee]?.name || null),
+    busyUntil: sim.isStalled(slot) ? m.stalledUntilUs / 1000 : null,
+    dbMiB: Math.round(m.dbSize / 104857.6) / 10,
+    dbInUseMiB: Math.round(m.dbSizeInUse / 104857.6) / 10,
   };
 }
 
@@ -96,6 +104,7 @@ function sameNode(a: NodeView, b: NodeView): boolean {
   if (a.role !== b.role || a.state !== b.state || a.term !== b.term || a.lead !== b.lead || a.commit !== b.commit
     || a.applied !== b.applied || a.last !== b.last || a.group !== b.group || a.learner !== b.learner
     || a.transferee !== b.transferee || a.name !== b.name || a.logStart !== b.logStart
+    || a.busyUntil !== b.busyUntil || a.dbMiB !== b.dbMiB
     || a.logTerms.length !== b.logTerms.length) return false;
   for (let i = 0; i < a.logTerms.length; i++) if (a.logTerms[i] !== b.logTerms[i]) return false;
   return true;

@@ -29,6 +29,8 @@ export interface ScenarioInfo {
   summary: string;
   defaultMembers: number;
   minMembers: number;
+  /** The scenario the "vs" list offers for it (the other plan for the same change). */
+  compareWith?: string;
 }
 
 export interface OpSummary {

@@ -63,7 +63,8 @@ export function planTitle(req: Pick<RehearsalRequest, 'op'>, targetName: string,
 }
 
 export function buildRehearsalSim(topology: ImportedTopology, seed: number, writeIntervalMs = 200): { sim: Sim; port: SimPort } {
-  const sim = new Sim({ seed, network: { latencyMs: topology.latencyMs, jitterMs: topology.latencyMs / 2 }, writeIntervalMs, rules: topology.rules }, topology.spec);
+  const sim = new Sim({ seed, network: { latencyMs: topology.latencyMs, jitterMs: topology.latencyMs / 2 }, writeIntervalMs, rules: topology.rules,
+    measured: topology.measured }, topology.spec);
   return { sim, port: new SimPort(sim) };
 }
 

@@ -4,6 +4,7 @@
 // description of what was imported.
 import { ClusterHealth } from '../../core/cluster-model';
 import { ClusterSpec } from '../../core/sim/engine';
+import type { MeasuredTiming } from '../../core/sim/sim-config';
 import { specFromHealth } from '../../core/sim/topology';
 import { describeRules, rulesFromVersions, VersionRules } from '../../core/sim/version-rules';
 
@@ -17,6 +18,8 @@ export interface ImportedTopology {
   names: Map<string, string>;
   /** The rules of the version the members report (their oldest), else the default version's. */
   rules: VersionRules;
+  /** Peer round trips and fsync latencies measured on the cluster (simTimingFromMetrics), when given. */
+  measured?: MeasuredTiming;
 }
 
 const MIN_LATENCY_MS = 0.2;
@@ -33,7 +36,8 @@ export function estimatePeerLatencyMs(health: ClusterHealth): number {
   return Math.round(Math.min(MAX_LATENCY_MS, Math.max(MIN_LATENCY_MS, median / 2)) * 100) / 100;
 }
 
-export function importTopology(health: ClusterHealth): ImportedTopology {
+/** `measured`: the cluster's metrics window as simTimingFromMetrics gives it, to rehearse at its own speed. */
+export function importTopology(health: ClusterHealth, measured?: MeasuredTiming): ImportedTopology {
   const spec = specFromHealth(health);
   const latencyMs = estimatePeerLatencyMs(health);
   const rules = rulesFromVersions(spec.members.map((m) => m.version));
@@ -55,7 +59,10 @@ export function importTopology(health: ClusterHealth): ImportedTopology {
     notes.push(`${name} (${m.id})${what.length ? `: ${what.join(', ')}` : ''}`);
   }
   if (spec.leader === null || spec.leader === undefined) notes.push('no healthy leader in the snapshot: the simulation opens with an election');
-  notes.push(`peer latency ${latencyMs} ms (half the median status round trip); etcd's default timing (100 ms heartbeat, 1 s election)`);
+  const hasMeasured = measured !== undefined && (measured.peerRtt.length > 0 || measured.walFsync.length > 0);
+  notes.push(hasMeasured
+    ? `peer latency per link from the measured round trips (p99 / 2), disk latency from each member's WAL fsync (${measured!.walFsync.length} member(s)); etcd's default timing (100 ms heartbeat, 1 s election)`
+    : `peer latency ${latencyMs} ms (half the median status round trip); etcd's default timing (100 ms heartbeat, 1 s election)`);
   notes.push(describeRules(rules));
-  return { spec, latencyMs, notes, names, rules };
+  return { spec, latencyMs, notes, names, rules, ...(hasMeasured ? { measured } : {}) };
 }

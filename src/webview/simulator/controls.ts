@@ -38,6 +38,7 @@ export class Controls {
     this.scenario.addEventListener('change', () => {
       const s = state.scenarios.find((x) => x.name === this.scenario.value);
       if (s) this.members.value = String(s.defaultMembers);
+      if (s?.compareWith) this.compareWith.value = s.compareWith;
       this.updateButtons();
     });
   }

@@ -43,6 +43,7 @@ export class NodeCards {
 function stateText(v: NodeView): string {
   switch (v.state) {
     case 'running':
+      if (v.busyUntil !== null) return `defragmenting until ${(v.busyUntil / 1000).toFixed(1)} s: handles no raft message, no read`;
       if (v.transferee) return `transferring to ${v.transferee}`;
       if (v.lead && v.role !== 'leader') return `follows ${v.lead}`;
       return v.role === 'leader' ? '' : 'no leader known';
@@ -65,7 +66,9 @@ function updateCard(card: HTMLElement, v: NodeView): void {
   const text = (selector: string, value: string) => { const n = card.querySelector(selector); if (n) n.textContent = value; };
   text('.role', v.learner ? `learner${up ? ` (${v.role})` : ''}` : role);
   text('.state', stateText(v));
-  text('.stats', `term ${v.term} · commit ${v.commit} · applied ${v.applied} · last ${v.last}${v.group ? ` · partition ${v.group}` : ''}`);
+  text('.stats', `term ${v.term} · commit ${v.commit} · applied ${v.applied} · last ${v.last}${v.group ? ` · partition ${v.group}` : ''}`
+    + ` · db ${v.dbMiB} MiB (${v.dbInUseMiB} in use)`);
+  card.setAttribute('data-busy', v.busyUntil !== null ? 'true' : 'false');
   card.setAttribute('aria-label', `${v.name}: ${v.learner ? 'learner' : v.role}, ${v.state}, term ${v.term}, commit ${v.commit}`);
   const log = card.querySelector<HTMLElement>('.log');
   const key = `${v.logStart}:${v.logTerms.join(',')}:${v.commit}:${v.logConf.join(',')}`;

@@ -1,5 +1,6 @@
 // Raft's safety properties over thousands of seeded random runs: crashes and restarts, partitions, message
-// loss, leader transfers, membership changes, a steady stream of writes. The engine's SafetyChecker checks
+// loss, leader transfers, membership changes, defragmentation stalls, compactions, raft-log compaction with
+// snapshots of a random size in flight, a steady stream of writes. The engine's SafetyChecker checks
 // Election Safety, Leader Completeness and State Machine Safety as events happen; Log Matching is checked
 // across all pairs of logs at the end of each run. A second test breaks Raft on purpose (votes granted to
 // stale logs) and expects the checks to catch it, so a silent checker cannot pass.
@@ -13,7 +14,14 @@ import { SafetyViolation } from '../../../src/core/sim/raft-node';
 const RUNS = Number(process.env.SIM_FUZZ_RUNS ?? 2000);
 
 /** One random run; returns facts for the aggregate assertions. Throws SafetyViolation on a broken property. */
-function fuzzRun(seed: number): { elections: number; commit: number; events: number } {
+let defragsStarted = 0;
+function stallsOf(_sim: Sim): number {
+  const n = defragsStarted;
+  defragsStarted = 0;
+  return n;
+}
+
+function fuzzRun(seed: number): { elections: number; commit: number; events: number; snapshots: number; stalls: number } {
   const rng = new Prng(seed ^ 0x7e57);
   const n = rng.chance(0.5) ? 3 : 5;
   const sim = new Sim({
@@ -21,13 +29,18 @@ function fuzzRun(seed: number): { elections: number; commit: number; events: num
     writeIntervalMs: 15,
     network: { latencyMs: rng.range(0.2, 5), jitterMs: rng.range(0, 10), loss: rng.chance(0.3) ? rng.range(0, 0.1) : 0 },
     timing: { preVote: rng.chance(0.8), checkQuorum: rng.chance(0.8) },
-  }, { members: Array.from({ length: n }, () => ({})), leader: rng.chance(0.2) ? null : 0 });
+    // Half the runs compact their raft logs often, so followers and new members catch up by snapshots that
+    // take up to seconds to land.
+    storage: rng.chance(0.5)
+      ? { snapshotCount: 30 + rng.int(200), catchUpEntries: rng.int(40), snapshotBytesPerSec: rng.range(2e6, 1e9), defragBytesPerSec: 16 * 1024 * 1024 }
+      : { defragBytesPerSec: 16 * 1024 * 1024 },
+  }, { members: Array.from({ length: n }, () => ({ dbSize: Math.round(rng.range(1e6, 5e7)) })), leader: rng.chance(0.2) ? null : 0 });
   const end = 4000;
   const faults = 4 + rng.int(8);
   for (let i = 0; i < faults; i++) {
     const at = rng.range(100, end - 500);
     const s = rng.int(n);
-    const kind = rng.int(6);
+    const kind = rng.int(8);
     if (kind === 0) sim.schedule(at, () => { sim.crash(s); sim.after(rng.range(50, 1500), () => sim.restart(s)); });
     else if (kind === 1) {
       sim.schedule(at, () => {
@@ -55,7 +68,9 @@ function fuzzRun(seed: number): { elections: number; commit: number; events: num
           sim.proposeConfChange(via, encodeConf(CONF_REMOVE, rng.int(sim.members.length)));
         }
       });
-    } else sim.schedule(at, () => sim.gracefulStop(s, () => sim.after(rng.range(100, 1000), () => sim.restart(s))));
+    } else if (kind === 5) sim.schedule(at, () => sim.gracefulStop(s, () => sim.after(rng.range(100, 1000), () => sim.restart(s))));
+    else if (kind === 6) sim.schedule(at, () => { if (sim.members[s].running && !sim.isStalled(s)) { sim.defragment(s); defragsStarted++; } });
+    else sim.schedule(at, () => { const via = rng.int(sim.members.length); sim.proposeCompaction(via, Math.max(1, sim.revisionOf(via) - rng.int(100))); });
   }
   sim.runUntil(end);
   sim.heal();
@@ -63,13 +78,15 @@ function fuzzRun(seed: number): { elections: number; commit: number; events: num
   sim.runUntil(end + 3000);
   sim.safety!.checkLogMatching(sim.nodes);
   const commit = Math.max(...sim.nodes.map((x) => x.commit));
-  return { elections: sim.leaderElections, commit, events: sim.events };
+  return { elections: sim.leaderElections, commit, events: sim.events, snapshots: sim.snapshotsInstalled, stalls: stallsOf(sim) };
 }
 
-test(`Raft safety holds over ${RUNS} seeded random runs (faults, partitions, loss, transfers, membership changes)`, () => {
+test(`Raft safety holds over ${RUNS} seeded random runs (faults, partitions, loss, transfers, membership changes, defragmentation stalls, snapshots)`, () => {
   let elections = 0;
   let progressed = 0;
   let events = 0;
+  let snapshots = 0;
+  let stalls = 0;
   for (let seed = 1; seed <= RUNS; seed++) {
     let r;
     try {
@@ -79,12 +96,16 @@ test(`Raft safety holds over ${RUNS} seeded random runs (faults, partitions, los
     }
     elections += r.elections;
     events += r.events;
+    snapshots += r.snapshots;
+    stalls += r.stalls;
     if (r.commit > 1000 + 50) progressed++;
   }
   // The runs must actually stress elections and make progress, or the properties hold vacuously.
   assert.ok(elections > RUNS, `only ${elections} leader elections over ${RUNS} runs`);
   assert.ok(progressed > RUNS * 0.9, `only ${progressed} of ${RUNS} runs committed writes`);
   assert.ok(events > RUNS * 1000);
+  assert.ok(snapshots > RUNS / 2, `only ${snapshots} snapshots installed over ${RUNS} runs`);
+  assert.ok(stalls > RUNS / 4, `only ${stalls} defragmentations over ${RUNS} runs`);
 });
 
 test('the checks catch a broken Raft: granting votes to candidates with stale logs violates Leader Completeness', () => {

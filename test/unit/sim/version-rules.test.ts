@@ -27,6 +27,7 @@ test('the table: pre-vote off only in 3.4, --max-learners only from 3.6, the res
   const [r34, r35, r36, r37] = ['3.4', '3.5', '3.6', '3.7'].map((v) => rulesFor(v));
   assert.deepEqual([r34.preVote, r35.preVote, r36.preVote, r37.preVote], [false, true, true, true]);
   assert.deepEqual([r34.maxLearnersFlag, r35.maxLearnersFlag, r36.maxLearnersFlag, r37.maxLearnersFlag], [false, false, true, true]);
+  assert.deepEqual([r34, r35, r36, r37].map((r) => r.snapshotCount), [100_000, 100_000, 10_000, 10_000], '--snapshot-count default: 10,000 from 3.6');
   for (const r of [r34, r35, r36, r37]) {
     assert.equal(r.maxLearners, 1);
     assert.equal(r.checkQuorum, true);
