@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
+import { usedEtcdProtoJson } from './scripts/etcd-proto-json.mjs';
 
 const root = import.meta.dirname;
 const watch = process.argv.includes('--watch');
@@ -18,13 +18,10 @@ function copyEtcdProtos() {
 }
 
 // etcd3 parses rpc.proto with protobufjs at load time (~35 ms). The same definitions, parsed once here and
-// embedded as JSON, load in a few ms: a large part of `etcd-ops status` start-up.
-const require = createRequire(import.meta.url);
+// embedded as JSON, load in a few ms: a large part of `etcd-ops status` start-up. Only the services
+// EndpointClient calls are embedded (scripts/etcd-proto-json.mjs): fewer descriptors to build at start.
 function precompiledEtcdProtos() {
-  const protobuf = require(require.resolve('protobufjs', { paths: [require.resolve('@grpc/proto-loader')] }));
-  const root = new protobuf.Root();
-  root.loadSync(path.join(root_dir(), 'node_modules', 'etcd3', 'proto', 'rpc.proto'), { keepCase: true });
-  const json = JSON.stringify(root.toJSON());
+  const json = JSON.stringify(usedEtcdProtoJson());
   return {
     name: 'etcd3-precompiled-protos',
     setup(build) {
@@ -37,7 +34,6 @@ function precompiledEtcdProtos() {
     },
   };
 }
-function root_dir() { return root; }
 
 // src/core/etcd/grpc.ts (etcd3, grpc-js, protobufjs: most of the bytes) becomes dist/grpc.js, required on
 // first connection; the other bundles keep `require('./grpc')`, which resolves next to them in dist/.
@@ -45,7 +41,7 @@ const grpcOnDemand = {
   name: 'grpc-on-demand',
   setup(build) {
     build.onResolve({ filter: /^\.\/grpc$/ }, (args) =>
-      (args.importer.endsWith(path.join('core', 'etcd', 'endpoint-client.ts')) ? { path: './grpc.js', external: true } : undefined));
+      (args.importer.endsWith(path.join('core', 'etcd', 'grpc-loader.ts')) ? { path: './grpc.js', external: true } : undefined));
   },
 };
 
@@ -59,6 +55,8 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [precompiledEtcdProtos(), grpcOnDemand],
+  // grpc-loader.ts loads dist/grpc.js through the code cache when bundled (true), plain require from source.
+  define: { ETCD_OPS_BUNDLED: 'true' },
 };
 
 copyEtcdProtos();
@@ -67,7 +65,9 @@ const builds = [
   // Loaded on demand by src/extension/kube-loader.ts, so the Kubernetes client is not parsed at activation.
   { ...common, entryPoints: { kube: 'src/core/kube/index.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { grpc: 'src/core/etcd/grpc.ts' }, outdir: 'dist' },
-  { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // dist/cli.js is a small launcher that loads the CLI bundle (dist/cli-main.js) through the V8 code cache.
+  { ...common, entryPoints: { 'cli-main': 'src/cli.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { cli: 'src/cli-start.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // Webview scripts run in the panel's browser context, loaded by the nonce-CSP shell (panels/webview-html.ts).
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: true, logLevel: 'warning',
     legalComments: 'none', entryPoints: { simulator: 'src/webview/simulator/main.ts' }, outdir: 'dist/webview' },
