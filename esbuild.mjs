@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { usedEtcdProtoJson } from './scripts/etcd-proto-json.mjs';
+import { usedEtcdProtoJson, usedServiceMethods } from './scripts/etcd-proto-json.mjs';
 
 const root = import.meta.dirname;
 const watch = process.argv.includes('--watch');
@@ -17,11 +17,13 @@ function copyEtcdProtos() {
   for (const f of fs.readdirSync(from).filter((f) => f.endsWith('.proto'))) fs.copyFileSync(path.join(from, f), path.join(to, f));
 }
 
-// etcd3 parses rpc.proto with protobufjs at load time (~35 ms). The same definitions, parsed once here and
-// embedded as JSON, load in a few ms: a large part of `etcd-ops status` start-up. Only the services
-// EndpointClient calls are embedded (scripts/etcd-proto-json.mjs): fewer descriptors to build at start.
+// etcd3 parses rpc.proto with protobufjs and proto-loader at load time, building descriptors of all its types.
+// Instead the bundle embeds the services EndpointClient calls, parsed here (scripts/etcd-proto-json.mjs), and
+// builds their package definition without descriptors (src/core/etcd/codecs/package-definition.ts).
 function precompiledEtcdProtos() {
   const json = JSON.stringify(usedEtcdProtoJson());
+  const skeleton = JSON.stringify(usedServiceMethods());
+  const builder = JSON.stringify(path.join(root, 'src', 'core', 'etcd', 'codecs', 'package-definition.ts'));
   return {
     name: 'etcd3-precompiled-protos',
     setup(build) {
@@ -29,7 +31,11 @@ function precompiledEtcdProtos() {
         const source = await fs.promises.readFile(args.path, 'utf8');
         const call = /\(0, proto_loader_1\.loadSync\)\(`\$\{__dirname\}\/\.\.\/proto\/rpc\.proto`, \{/;
         if (!call.test(source)) throw new Error('etcd3 changed how it loads rpc.proto: update esbuild.mjs');
-        return { contents: source.replace(call, `(0, proto_loader_1.fromJSON)(${json}, {`), loader: 'js' };
+        const loader = 'const proto_loader_1 = require("@grpc/proto-loader");';
+        if (!source.includes(loader)) throw new Error('etcd3 changed how it requires proto-loader: update esbuild.mjs');
+        // proto-loader (and the descriptor code it pulls in) is then not bundled at all.
+        const contents = source.replace(loader, '').replace(call, `require(${builder}).etcdPackageDefinition(${json}, ${skeleton}, {`);
+        return { contents, loader: 'js' };
       });
     },
   };

@@ -63,3 +63,28 @@ export function usedEtcdProtoJson(services = USED_SERVICES) {
   };
   return prune(full.toJSON(), '');
 }
+
+/**
+ * What grpc-js needs of each used service besides the codecs, computed here once: method paths, streaming
+ * flags, message type names, and the camel-case alias proto-loader gives each method (etcd3 calls those).
+ */
+export function usedServiceMethods(services = USED_SERVICES) {
+  const camelCase = require(require.resolve('lodash.camelcase', { paths: [require.resolve('@grpc/proto-loader', { paths: [require.resolve('etcd3')] })] }));
+  const full = loadFullEtcdRoot();
+  return services.map((name) => {
+    const s = full.lookupService(`etcdserverpb.${name}`);
+    const serviceName = s.fullName.slice(1);
+    return {
+      service: serviceName,
+      methods: s.methodsArray.map((m) => ({
+        name: m.name,
+        path: `/${serviceName}/${m.name}`,
+        originalName: camelCase(m.name),
+        requestStream: Boolean(m.requestStream),
+        responseStream: Boolean(m.responseStream),
+        requestType: m.resolvedRequestType.fullName.slice(1),
+        responseType: m.resolvedResponseType.fullName.slice(1),
+      })),
+    };
+  });
+}
