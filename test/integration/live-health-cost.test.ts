@@ -1,3 +1,4 @@
+// @etcd-compat
 // What a steady-state refresh costs the cluster and how it scales, on real etcd: no raft proposal at all
 // (read from every member's own etcd_server_proposals_* counters on /metrics, which an Alarm RPC does move),
 // and for 3, 5 and 7 members one member list per refresh whatever the size (refresh times printed; the bench
