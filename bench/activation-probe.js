@@ -20,7 +20,7 @@ const vscode = {
     createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
     registerWebviewPanelSerializer: () => disposable,
   },
-  workspace: { getConfiguration: () => ({ get: (_k, d) => d }), onDidChangeConfiguration: event, isTrusted: true },
+  workspace: { getConfiguration: () => ({ get: (_k, d) => d }), onDidChangeConfiguration: event, onDidGrantWorkspaceTrust: event, isTrusted: true },
   commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
   env: { clipboard: { writeText: async () => undefined } },
   extensions: { getExtension: () => undefined, onDidChange: () => ({ dispose() {} }) },

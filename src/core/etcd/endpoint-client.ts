@@ -5,6 +5,7 @@ import { decimalToHex, hexToDecimal } from '../ids';
 import { MemberStatus } from '../cluster-model';
 import { abortError, isAbortError, MemberInfo, throwIfAborted } from '../port';
 import { ProtoReader, Wire } from '../datadir/protobuf';
+import { loadGrpc } from './grpc-loader';
 import { decodeStatusResponse, DecodedStatus } from './status-wire';
 import { classifyConnectionError, ConnectionContext, explainConnectionError, FailureKind, TlsMaterial } from './tls';
 
@@ -91,12 +92,6 @@ export function validateEndpoint(endpoint: string): URL {
   return url;
 }
 
-let grpcModule: typeof import('./grpc') | undefined;
-function loadGrpc(): typeof import('./grpc') {
-  // Loaded on first use: activation and `etcd-ops --help` need not pay for gRPC (see esbuild.mjs).
-  grpcModule ??= require('./grpc') as typeof import('./grpc');
-  return grpcModule;
-}
 
 type CallOptions = import('@grpc/grpc-js').CallOptions;
 type Interceptor = import('@grpc/grpc-js').Interceptor;
