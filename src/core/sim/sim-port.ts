@@ -341,7 +341,7 @@ export class SimPort implements ClusterPort {
     if (target < 0 || ((node.voters | node.learners) & bit(target)) === 0) {
       throw new Error(target >= 0 && (this.sim.members[v].removedMask & bit(target)) !== 0 ? ETCD_ERRORS.idRemoved : ETCD_ERRORS.memberNotFound);
     }
-    const refusal = mayRemoveMember(this.reconfigView(v), v, target);
+    const refusal = mayRemoveMember(this.reconfigView(v), v, target, this.sim.rules);
     if (refusal) throw new Error(refusal);
     this.sim.emit(v, 'op', node.term, { detail: `MemberRemove ${this.sim.members[target].name || memberId} through ${this.sim.members[v].name}` });
     this.propose(v, encodeConf(CONF_REMOVE, target));
@@ -359,7 +359,7 @@ export class SimPort implements ClusterPort {
     const node = this.sim.nodes[v];
     const known = this.sim.members.filter((m) => ((node.voters | node.learners) & bit(m.slot)) !== 0);
     if (known.some((m) => m.peerURLs.some((u) => peerURLs.includes(u)))) throw new Error(ETCD_ERRORS.peerURLExists);
-    const refusal = mayAddMember(this.reconfigView(v), v, isLearner);
+    const refusal = mayAddMember(this.reconfigView(v), v, isLearner, this.sim.rules);
     if (refusal) throw new Error(refusal);
     if (this.sim.members.length >= MAX_SLOTS) throw new Error(`the simulator holds at most ${MAX_SLOTS} members`);
     const added = this.sim.newMemberSlot(peerURLs);
@@ -382,7 +382,7 @@ export class SimPort implements ClusterPort {
     const leader = this.sim.nodes[lead];
     const target = this.sim.members.findIndex((m) => sameId(m.id, memberId));
     if (target < 0) throw new Error(ETCD_ERRORS.memberNotFound);
-    const refusal = mayPromoteMember(this.reconfigView(lead), target, leader.match[target], leader.log.lastIndex());
+    const refusal = mayPromoteMember(this.reconfigView(lead), target, leader.match[target], leader.log.lastIndex(), this.sim.rules);
     if (refusal) throw new Error(refusal);
     this.sim.emit(lead, 'op', leader.term, { detail: `MemberPromote ${this.sim.members[target].name || memberId}` });
     this.propose(lead, encodeConf(CONF_ADD_VOTER, target));

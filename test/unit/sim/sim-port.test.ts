@@ -9,6 +9,7 @@ import { ETCD_ERRORS } from '../../../src/core/sim/etcd-server';
 import { LEADER, NONE } from '../../../src/core/sim/raft-node';
 import { SimPort } from '../../../src/core/sim/sim-port';
 import { simFromHealth } from '../../../src/core/sim/topology';
+import { rulesFor } from '../../../src/core/sim/version-rules';
 
 function started(n: number, seed = 1, leader = 0): { sim: Sim; port: SimPort } {
   const sim = new Sim({ seed, writeIntervalMs: 100 }, { members: Array.from({ length: n }, () => ({})), leader });
@@ -119,6 +120,15 @@ test('addMember: refused while a voter is down ("unhealthy cluster"); one learne
   const after = await port.promoteMember(learner.id, idOf(sim, 1));
   assert.equal(after.find((m) => m.id === learner.id)?.isLearner, false);
   assert.equal(after.find((m) => m.id === learner.id)?.name, 'm4');
+});
+
+test('addMember follows the cluster version\'s rules: a 3.6 cluster with --max-learners 2 takes a second learner, not a third', async () => {
+  const sim = new Sim({ seed: 8, rules: rulesFor('3.6', { maxLearners: 2 }) }, { members: [{}, {}, {}], leader: 0 });
+  const port = new SimPort(sim, { joinStartDelayMs: null });
+  await port.sleep(6000);
+  await port.addMember(['https://10.9.0.1:2380'], true, idOf(sim, 0));
+  await port.addMember(['https://10.9.0.2:2380'], true, idOf(sim, 0));
+  await assert.rejects(port.addMember(['https://10.9.0.3:2380'], true, idOf(sim, 0)), { message: ETCD_ERRORS.tooManyLearners });
 });
 
 test('the ops engine runs unchanged on the simulator: removing the leader transfers leadership first, with milliseconds without a leader', async () => {
