@@ -13,6 +13,8 @@ export interface HarnessMember {
   name: string;
   clientUrl: string;
   peerUrl: string;
+  /** Where the member listens for peers when its advertised peer URL names another host (see ClusterOptions.peerHosts). */
+  peerListenUrl?: string;
   dataDir: string;
   process: ChildProcess | null;
   /** Last lines etcd printed, for failure messages. */
@@ -28,6 +30,13 @@ export interface ClusterOptions {
   tmpRoot?: string;
   /** The etcd to run; default: the one ETCD_OPS_ETCD_VERSION selects. */
   binaries?: EtcdBinaries;
+  /**
+   * Per member name: the host its peer URL advertises (it still listens on 127.0.0.1). With `hostsFiles` a test
+   * can send one member's dials to that host through a relay, while the others dial it directly.
+   */
+  peerHosts?: Record<string, string>;
+  /** Per member name: the /etc/hosts that member alone sees (its own mount namespace; needs root). */
+  hostsFiles?: Record<string, string>;
 }
 
 export async function freePort(): Promise<number> {
@@ -77,7 +86,8 @@ export class EtcdTestCluster {
   /** The server and tools this cluster runs (one version for all its members). */
   readonly binaries: EtcdBinaries;
 
-  private constructor(readonly root: string, readonly pki: TestPki, private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>>,
+  private constructor(readonly root: string, readonly pki: TestPki,
+    private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs'>> & Pick<ClusterOptions, 'hostsFiles'>,
     binaries: EtcdBinaries) {
     this.binaries = binaries;
   }
@@ -88,14 +98,17 @@ export class EtcdTestCluster {
     const root = fs.mkdtempSync(path.join(options.tmpRoot ?? os.tmpdir(), 'etcd-ops-cluster-'));
     const pki = options.pki ?? makeTestPki(path.join(root, 'pki'));
     const cluster = new EtcdTestCluster(root, pki, {
-      heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000,
+      heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000, hostsFiles: options.hostsFiles,
     }, binaries);
     const count = options.members ?? 3;
     for (let i = 0; i < count; i++) {
       const [clientPort, peerPort] = [await freePort(), await freePort()];
+      const name = `m${i + 1}`;
+      const peerHost = options.peerHosts?.[name];
       cluster.members.push({
-        name: `m${i + 1}`, clientUrl: `https://127.0.0.1:${clientPort}`, peerUrl: `https://127.0.0.1:${peerPort}`,
-        dataDir: path.join(root, `m${i + 1}.etcd`), process: null, log: [],
+        name, clientUrl: `https://127.0.0.1:${clientPort}`, peerUrl: `https://${peerHost ?? '127.0.0.1'}:${peerPort}`,
+        ...(peerHost ? { peerListenUrl: `https://127.0.0.1:${peerPort}` } : {}),
+        dataDir: path.join(root, `${name}.etcd`), process: null, log: [],
       });
     }
     const initialCluster = cluster.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
@@ -124,7 +137,7 @@ export class EtcdTestCluster {
     const args = [
       '--name', m.name, '--data-dir', m.dataDir,
       '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
-      '--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
+      '--listen-peer-urls', m.peerListenUrl ?? m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
       '--initial-cluster', initialCluster, '--initial-cluster-state', state,
       '--initial-cluster-token', this.clusterToken,
       '--cert-file', p.serverCert, '--key-file', p.serverKey, '--trusted-ca-file', p.ca, '--client-cert-auth',
@@ -134,7 +147,17 @@ export class EtcdTestCluster {
       '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
       '--quota-backend-bytes', String(2 * 1024 * 1024 * 1024),
     ];
-    const child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const hosts = this.opts.hostsFiles?.[m.name];
+    let child: ChildProcess;
+    if (hosts !== undefined) {
+      // A private mount namespace with its own /etc/hosts; unshare and sh exec, so the child's pid is etcd's.
+      const hostsPath = path.join(this.root, `${m.name}.hosts`);
+      fs.writeFileSync(hostsPath, hosts);
+      child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsPath, this.binaries.etcd, ...args],
+        { stdio: ['ignore', 'ignore', 'pipe'] });
+    } else {
+      child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    }
     m.process = child;
     m.log = [];
     child.stderr!.setEncoding('utf8');
