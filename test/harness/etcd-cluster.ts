@@ -37,6 +37,8 @@ export interface ClusterOptions {
   peerHosts?: Record<string, string>;
   /** Per member name: the /etc/hosts that member alone sees (its own mount namespace; needs root). */
   hostsFiles?: Record<string, string>;
+  /** Runs once every member's URLs are chosen, before any starts (a relay a member dials at boot listens by then). */
+  beforeSpawn?: (members: HarnessMember[]) => Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -112,6 +114,12 @@ export class EtcdTestCluster {
       });
     }
     const initialCluster = cluster.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+    try {
+      await options.beforeSpawn?.(cluster.members);
+    } catch (err) {
+      await cluster.close();
+      throw err;
+    }
     for (const m of cluster.members) cluster.spawnMember(m, initialCluster, 'new');
     try {
       await cluster.waitHealthy();

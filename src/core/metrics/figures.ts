@@ -64,7 +64,10 @@ export function figuresOf(id: string | null, name: string, url: string, before: 
   const rttName = 'etcd_network_peer_round_trip_time_seconds';
   const peerRttP99Ms: Record<string, number> = {};
   for (const peer of labelValues(after, `${rttName}_bucket`, 'To')) {
-    const p99 = ms(quantile(histogramDelta(histogramOf(rttBefore, rttName, { To: peer }), histogramOf(after, rttName, { To: peer })), 0.99));
+    // etcd creates a peer's series at its first observation: absent from the earlier scrape, all of it is new.
+    const now = histogramOf(after, rttName, { To: peer });
+    const then = histogramOf(rttBefore, rttName, { To: peer });
+    const p99 = ms(quantile(then ? histogramDelta(then, now) : now, 0.99));
     if (p99 !== null) peerRttP99Ms[peer.toLowerCase()] = p99;
   }
   const delta = (n: string) => counterDelta(scalarOf(before, n), scalarOf(after, n));
