@@ -33,6 +33,16 @@ export interface MemberFigures {
   version: string | null;
 }
 
+/** Metric families figuresOf reads: the scraper parses only these. */
+const FIGURE_PREFIXES = [
+  'etcd_disk_wal_fsync_duration_seconds', 'etcd_disk_backend_commit_duration_seconds', 'etcd_network_peer_round_trip_time_seconds',
+  'etcd_server_', 'etcd_mvcc_db_total_size', 'etcd_debugging_mvcc_db_total_size_in_bytes',
+];
+
+export function isFigureMetric(name: string): boolean {
+  return FIGURE_PREFIXES.some((p) => name.startsWith(p));
+}
+
 const ms = (seconds: number | null) => (seconds === null ? null : Math.round(seconds * 1e5) / 100);
 
 export function emptyFigures(id: string | null, name: string, url: string | null, error: string | null): MemberFigures {

@@ -44,6 +44,8 @@ export interface ScrapeOptions {
   timeoutMs: number;
   /** Keep-alive agents reused across scrapes (the extension's sampler keeps one per cluster). */
   agents?: { https: https.Agent; http: http.Agent };
+  /** Parse only the metrics this keeps (see figures.isFigureMetric); everything when absent. */
+  keep?: (name: string) => boolean;
 }
 
 /** The raw text of `url`'s metrics, or a ScrapeError with the reason in words. */
@@ -97,7 +99,7 @@ export async function scrape(url: string, options: ScrapeOptions): Promise<Scrap
   const at = Date.now();
   try {
     const text = await fetchMetricsText(url, options);
-    const metrics = parsePrometheusText(text);
+    const metrics = parsePrometheusText(text, { keep: options.keep });
     if (!metrics.samples.some((s) => s.name.startsWith('etcd_'))) {
       throw new MetricsParseError(`${new URL(metricsUrlOf(url)).origin}/metrics has no etcd_* metrics: not an etcd member`);
     }
