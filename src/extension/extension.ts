@@ -9,6 +9,7 @@ import { registerOperationCommands } from './commands/operations';
 import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
 import { registerDiagnostics } from './diagnostics/register';
+import { registerPerformance } from './performance/register';
 import { RefreshScheduler } from './refresh-scheduler';
 import { askPassphrase, registerPassphraseCommands } from './passphrase-prompt';
 import { Passphrases } from './passphrases';
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   registerSimulator(app);
   registerClusterExplorer(app);
+  registerPerformance(app);
   void applySettings();
   scheduler.setVisible(treeView.visible);
   return app;
