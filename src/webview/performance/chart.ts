@@ -23,7 +23,7 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
   return e;
 }
 
-const fmt = (v: number) => (v >= 100 ? String(Math.round(v)) : v >= 10 ? v.toFixed(0) : v.toFixed(1));
+const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v >= 100 ? String(Math.round(v)) : v >= 10 ? v.toFixed(0) : v.toFixed(1));
 
 export function lineChart(input: ChartInput): HTMLElement {
   const box = document.createElement('figure');
