@@ -4,6 +4,7 @@
 // cluster or share endpoints), are built from escaped parts, and are made unique among their siblings.
 import { type MemberHealth, quorumJudged } from '../../core/cluster-model';
 import { sameId } from '../../core/ids';
+import { METRICS_FINDING_TITLES } from '../../core/metrics/findings';
 import type { MemberPerformance } from './tooltips';
 import type { ClusterEntry, ControlPlaneView } from '../cluster-registry';
 
@@ -62,12 +63,25 @@ export function memberPerformance(entry: ClusterEntry, m: MemberHealth): MemberP
  * metrics findings that crossed a threshold (a member without metrics shows that in its tooltip).
  */
 export function findingRows(entry: ClusterEntry): TreeNode[] {
-  const metrics = entry.performance?.findings.filter((f) => f.code !== 'metrics-unreachable') ?? [];
-  const serious = [...(entry.health?.findings ?? []), ...metrics].filter((f) => f.severity !== 'info' && f.code !== 'member-unhealthy');
-  return uniqueIds(serious.map((f): TreeNode => ({
+  const serious = entry.health?.findings.filter((f) => f.severity !== 'info' && f.code !== 'member-unhealthy') ?? [];
+  return uniqueIds([...serious.map((f): TreeNode => ({
     kind: 'message', id: rowId(entry.key, 'finding', f.code, f.subject), text: f.message, icon: f.severity === 'error' ? 'error' : 'warning',
     color: f.severity === 'error' ? 'charts.red' : 'charts.yellow', tooltip: `${f.message}\n\nWhat to do: ${f.remediation}`,
-  })));
+  })), ...metricsFindingRows(entry)]);
+}
+
+/**
+ * Metrics findings as rows whose text holds no figure: a window every 10 s would otherwise change the rows'
+ * text and redraw the whole tree (dropping the row handles menu commands need). The figures are in the member
+ * tooltips and the Member Performance panel.
+ */
+function metricsFindingRows(entry: ClusterEntry): TreeNode[] {
+  const findings = entry.performance?.findings.filter((f) => f.severity !== 'info' && f.code !== 'metrics-unreachable') ?? [];
+  return findings.map((f): TreeNode => ({
+    kind: 'message', id: rowId(entry.key, 'metrics', f.code, f.subject), text: `${f.subject}: ${METRICS_FINDING_TITLES[f.code] ?? f.code}`,
+    icon: f.severity === 'error' ? 'error' : 'warning', color: f.severity === 'error' ? 'charts.red' : 'charts.yellow',
+    tooltip: `What to do: ${f.remediation}\n\nThe figures: the member's tooltip and etcd Ops: Member Performance.`,
+  }));
 }
 
 /** Member rows, leader first; a placeholder until the first answer. */

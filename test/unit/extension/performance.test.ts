@@ -43,8 +43,9 @@ test('a member row tooltip shows its figures escaped; a window that crosses a th
   const md = memberTooltipMarkdown(m, h, perf);
   assert.match(md, /WAL fsync p50 · p99 \| 21 ms · 42 ms \\\(100 fsyncs\\\)/);
   assert.match(md, /Peer RTT p99 \| ff\\\|x 12\\\.5 ms/);
-  const rows = findingRows(entry).filter((r) => r.kind === 'message' && /WAL fsync/.test(r.text));
+  const rows = findingRows(entry).filter((r) => r.kind === 'message' && /slow WAL fsync/.test(r.text));
   assert.equal(rows.length, 1);
+  assert.equal(rows[0].kind === 'message' && rows[0].text, `${m.name} (${m.id}): slow WAL fsync (disk)`, 'the row text holds no figure, so a new window does not redraw the tree');
   // No window: no rows, no tooltip figures.
   const bare = { ...entry, performance: null } as ClusterEntry;
   assert.equal(memberPerformance(bare, m), undefined);
