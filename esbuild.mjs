@@ -77,6 +77,8 @@ const builds = [
   // Webview scripts run in the panel's browser context, loaded by the nonce-CSP shell (panels/webview-html.ts).
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: true, logLevel: 'warning',
     legalComments: 'none', entryPoints: { simulator: 'src/webview/simulator/main.ts' }, outdir: 'dist/webview' },
+  { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: true, logLevel: 'warning',
+    legalComments: 'none', entryPoints: { performance: 'src/webview/performance/main.ts' }, outdir: 'dist/webview' },
 ];
 const existing = builds.filter((b) => Object.values(b.entryPoints).every((e) => fs.existsSync(path.join(root, e))));
 if (watch) {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { ClusterHealth } from '../core/cluster-model';
 import { EtcdPort } from '../core/etcd/etcd-port';
+import type { MetricsWindow } from '../core/metrics';
 import { ConnectionProfile } from '../core/etcd/profile';
 import { ClusterPort } from '../core/port';
 import { profileKeys } from './cluster-keys';
@@ -38,6 +39,8 @@ export interface ClusterEntry {
   error: string | null;
   refreshing: boolean;
   controlPlane: ControlPlaneView | null;
+  /** The latest window of the background metrics sampler (performance/sampler-service.ts), when it has one. */
+  performance?: MetricsWindow | null;
 }
 
 export class ClusterRegistry implements vscode.Disposable {
@@ -111,6 +114,14 @@ export class ClusterRegistry implements vscode.Disposable {
     entry.controlPlane = view;
     if (!view && !entry.port) this.detach(key);
     else this.changed.fire(entry);
+  }
+
+  /** A new metrics window for the tooltips and finding rows. */
+  setPerformance(key: string, window: MetricsWindow | null): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    entry.performance = window;
+    this.changed.fire(entry);
   }
 
   async refresh(entry: ClusterEntry): Promise<void> {

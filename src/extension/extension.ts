@@ -12,6 +12,7 @@ import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
 import { registerJoinCheckCommand } from './commands/join-check';
 import { registerDiagnostics } from './diagnostics/register';
+import { registerPerformance } from './performance/register';
 import { RefreshScheduler } from './refresh-scheduler';
 import { askPassphrase, registerPassphraseCommands } from './passphrase-prompt';
 import { Passphrases } from './passphrases';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerJoinCheckCommand(app);
   registerSimulator(app);
   registerClusterExplorer(app);
+  registerPerformance(app);
   void applySettings();
   scheduler.setVisible(treeView.visible);
   return app;

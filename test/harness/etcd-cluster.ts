@@ -13,6 +13,8 @@ export interface HarnessMember {
   name: string;
   clientUrl: string;
   peerUrl: string;
+  /** Where the member listens for peers when its advertised peer URL names another host (see ClusterOptions.peerHosts). */
+  peerListenUrl?: string;
   dataDir: string;
   process: ChildProcess | null;
   /** Last lines etcd printed, for failure messages. */
@@ -36,6 +38,15 @@ export interface ClusterOptions {
   quotaBackendBytes?: number;
   /** More server flags for every member, after the harness's own. */
   extraArgs?: string[];
+  /**
+   * Per member name: the host its peer URL advertises (it still listens on 127.0.0.1). With `hostsFiles` a test
+   * can send one member's dials to that host through a relay, while the others dial it directly.
+   */
+  peerHosts?: Record<string, string>;
+  /** Per member name: the /etc/hosts that member alone sees (its own mount namespace; needs root). */
+  hostsFiles?: Record<string, string>;
+  /** Runs once every member's URLs are chosen, before any starts (a relay a member dials at boot listens by then). */
+  beforeSpawn?: (members: HarnessMember[]) => Promise<void>;
 }
 
 /** A member's addresses and, when set, the network namespace its process runs in (see ./netns). */
@@ -93,7 +104,7 @@ export class EtcdTestCluster {
   readonly binaries: EtcdBinaries;
 
   private constructor(readonly root: string, readonly pki: TestPki,
-    private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs' | 'quotaBackendBytes' | 'extraArgs'>>,
+    private readonly opts: Required<Pick<ClusterOptions, 'heartbeatMs' | 'electionMs' | 'quotaBackendBytes' | 'extraArgs'>> & Pick<ClusterOptions, 'hostsFiles'>,
     binaries: EtcdBinaries) {
     this.binaries = binaries;
   }
@@ -107,19 +118,28 @@ export class EtcdTestCluster {
     const extraIps = [...new Set(placed.flatMap((p) => [p.peerHost, p.clientHost]).filter((h): h is string => !!h && h !== '127.0.0.1'))];
     const pki = options.pki ?? makeTestPki(path.join(root, 'pki'), extraIps);
     const cluster = new EtcdTestCluster(root, pki, {
-      heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000,
+      heartbeatMs: options.heartbeatMs ?? 100, electionMs: options.electionMs ?? 1000, hostsFiles: options.hostsFiles,
       quotaBackendBytes: options.quotaBackendBytes ?? 2 * 1024 * 1024 * 1024, extraArgs: options.extraArgs ?? [],
     }, binaries);
     for (let i = 0; i < count; i++) {
       const [clientPort, peerPort] = [await freePort(), await freePort()];
       const where = placed[i];
+      const name = `m${i + 1}`;
+      const advertisedPeerHost = options.peerHosts?.[name];
       cluster.members.push({
-        name: `m${i + 1}`, clientUrl: `https://${where.clientHost ?? '127.0.0.1'}:${clientPort}`,
-        peerUrl: `https://${where.peerHost ?? '127.0.0.1'}:${peerPort}`,
-        dataDir: path.join(root, `m${i + 1}.etcd`), process: null, log: [], netns: where.netns,
+        name, clientUrl: `https://${where.clientHost ?? '127.0.0.1'}:${clientPort}`,
+        peerUrl: `https://${where.peerHost ?? advertisedPeerHost ?? '127.0.0.1'}:${peerPort}`,
+        ...(advertisedPeerHost ? { peerListenUrl: `https://127.0.0.1:${peerPort}` } : {}),
+        dataDir: path.join(root, `${name}.etcd`), process: null, log: [], netns: where.netns,
       });
     }
     const initialCluster = cluster.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+    try {
+      await options.beforeSpawn?.(cluster.members);
+    } catch (err) {
+      await cluster.close();
+      throw err;
+    }
     for (const m of cluster.members) cluster.spawnMember(m, initialCluster, 'new');
     try {
       await cluster.waitHealthy();
@@ -145,7 +165,7 @@ export class EtcdTestCluster {
     const args = [
       '--name', m.name, '--data-dir', m.dataDir,
       '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
-      '--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
+      '--listen-peer-urls', m.peerListenUrl ?? m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
       '--initial-cluster', initialCluster, '--initial-cluster-state', state,
       '--initial-cluster-token', this.clusterToken,
       '--cert-file', p.serverCert, '--key-file', p.serverKey, '--trusted-ca-file', p.ca, '--client-cert-auth',
@@ -156,10 +176,20 @@ export class EtcdTestCluster {
       '--quota-backend-bytes', String(this.opts.quotaBackendBytes),
       ...this.opts.extraArgs,
     ];
-    // `ip netns exec` execs etcd in place, so signals sent to the child reach etcd itself.
-    const child = m.netns
-      ? spawn('ip', ['netns', 'exec', m.netns, this.binaries.etcd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const hosts = this.opts.hostsFiles?.[m.name];
+    let child: ChildProcess;
+    if (m.netns) {
+      // `ip netns exec` execs etcd in place, so signals sent to the child reach etcd itself.
+      child = spawn('ip', ['netns', 'exec', m.netns, this.binaries.etcd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } else if (hosts !== undefined) {
+      // A private mount namespace with its own /etc/hosts; unshare and sh exec, so the child's pid is etcd's.
+      const hostsPath = path.join(this.root, `${m.name}.hosts`);
+      fs.writeFileSync(hostsPath, hosts);
+      child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsPath, this.binaries.etcd, ...args],
+        { stdio: ['ignore', 'ignore', 'pipe'] });
+    } else {
+      child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    }
     m.process = child;
     m.log = [];
     child.stderr!.setEncoding('utf8');

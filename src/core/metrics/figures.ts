@@ -33,6 +33,16 @@ export interface MemberFigures {
   version: string | null;
 }
 
+/** Metric families figuresOf reads: the scraper parses only these. */
+const FIGURE_PREFIXES = [
+  'etcd_disk_wal_fsync_duration_seconds', 'etcd_disk_backend_commit_duration_seconds', 'etcd_network_peer_round_trip_time_seconds',
+  'etcd_server_', 'etcd_mvcc_db_total_size', 'etcd_debugging_mvcc_db_total_size_in_bytes',
+];
+
+export function isFigureMetric(name: string): boolean {
+  return FIGURE_PREFIXES.some((p) => name.startsWith(p));
+}
+
 const ms = (seconds: number | null) => (seconds === null ? null : Math.round(seconds * 1e5) / 100);
 
 export function emptyFigures(id: string | null, name: string, url: string | null, error: string | null): MemberFigures {
@@ -64,7 +74,10 @@ export function figuresOf(id: string | null, name: string, url: string, before: 
   const rttName = 'etcd_network_peer_round_trip_time_seconds';
   const peerRttP99Ms: Record<string, number> = {};
   for (const peer of labelValues(after, `${rttName}_bucket`, 'To')) {
-    const p99 = ms(quantile(histogramDelta(histogramOf(rttBefore, rttName, { To: peer }), histogramOf(after, rttName, { To: peer })), 0.99));
+    // etcd creates a peer's series at its first observation: absent from the earlier scrape, all of it is new.
+    const now = histogramOf(after, rttName, { To: peer });
+    const then = histogramOf(rttBefore, rttName, { To: peer });
+    const p99 = ms(quantile(then ? histogramDelta(then, now) : now, 0.99));
     if (p99 !== null) peerRttP99Ms[peer.toLowerCase()] = p99;
   }
   const delta = (n: string) => counterDelta(scalarOf(before, n), scalarOf(after, n));

@@ -105,6 +105,15 @@ function networkFindings(members: MemberFigures[], heartbeatMs: number): Finding
   return out;
 }
 
+/** A short, figure-free title per finding code: the tree's row text, stable from one window to the next. */
+export const METRICS_FINDING_TITLES: Record<string, string> = {
+  'wal-fsync-slow': 'slow WAL fsync (disk)', 'backend-commit-slow': 'slow backend commit (disk)', 'member-no-leader': 'sees no leader',
+  'proposals-failed': 'proposals failed', 'slow-applies': 'slow applies', 'heartbeat-send-failures': 'heartbeats sent late',
+  'learner-apply-lag': 'learner lags the leader', 'db-near-quota': 'db near its quota', 'leader-changes': 'leader changes',
+  'member-network-slow': 'slow network link', 'peer-rtt-high': 'peer round trip near the heartbeat interval',
+  'metrics-unreachable': 'no metrics',
+};
+
 export function metricsFindings(members: MemberFigures[], options: FindingOptions = {}): Finding[] {
   const heartbeatMs = options.heartbeatMs ?? ETCD_DEFAULT_HEARTBEAT_MS;
   const out: Finding[] = [];

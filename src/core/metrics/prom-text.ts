@@ -69,7 +69,13 @@ function parseLabels(line: string, i: number, fail: (why: string) => never): [Re
   }
 }
 
-export function parsePrometheusText(text: string): ParsedMetrics {
+export interface ParseOptions {
+  /** Samples of metrics this returns false for are skipped unparsed past their name (most of etcd's text is grpc_* and go_*). */
+  keep?: (name: string) => boolean;
+}
+
+export function parsePrometheusText(text: string, options: ParseOptions = {}): ParsedMetrics {
+  const keep = options.keep;
   const samples: Sample[] = [];
   const types = new Map<string, string>();
   const lines = text.split('\n');
@@ -86,6 +92,7 @@ export function parsePrometheusText(text: string): ParsedMetrics {
       continue;
     }
     const name = NAME.exec(line)?.[0] ?? fail('a metric name was expected');
+    if (keep && !keep(name)) continue;
     let i = name.length;
     let labels: Record<string, string> = Object.create(null);
     if (line[i] === '{') [labels, i] = parseLabels(line, i, fail);

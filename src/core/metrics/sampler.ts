@@ -6,7 +6,7 @@ import type { ClusterHealth } from '../cluster-model';
 import { DEFAULT_TIMEOUT_MS, ConnectionProfile } from '../etcd/profile';
 import { loadTls, TlsMaterial } from '../etcd/tls';
 import { Finding } from '../findings';
-import { emptyFigures, figuresOf, MemberFigures } from './figures';
+import { emptyFigures, figuresOf, isFigureMetric, MemberFigures } from './figures';
 import { FindingOptions, metricsFindings } from './findings';
 import { ScrapeResult, scrape } from './scrape';
 
@@ -64,7 +64,7 @@ export class MetricsSampler {
   async scrapeAll(targets: ScrapeTarget[]): Promise<Map<string, ScrapeResult>> {
     const results = await Promise.all(targets.map(async (t) => {
       if (!t.url) return [this.keyOf(t), null] as const;
-      return [this.keyOf(t), await scrape(t.url, { tls: this.tls, timeoutMs: this.timeoutMs, agents: this.agents })] as const;
+      return [this.keyOf(t), await scrape(t.url, { tls: this.tls, timeoutMs: this.timeoutMs, agents: this.agents, keep: isFigureMetric })] as const;
     }));
     const map = new Map<string, ScrapeResult>();
     for (const [k, r] of results) if (r) map.set(k, r);

@@ -44,10 +44,30 @@ export interface ScrapeOptions {
   timeoutMs: number;
   /** Keep-alive agents reused across scrapes (the extension's sampler keeps one per cluster). */
   agents?: { https: https.Agent; http: http.Agent };
+  /** Parse only the metrics this keeps (see figures.isFigureMetric); everything when absent. */
+  keep?: (name: string) => boolean;
 }
 
-/** The raw text of `url`'s metrics, or a ScrapeError with the reason in words. */
-export function fetchMetricsText(url: string, options: ScrapeOptions): Promise<string> {
+/** A kept-alive socket the member had closed (it stopped or restarted since the last scrape). */
+class StaleSocketError extends ScrapeError {}
+
+/**
+ * The raw text of `url`'s metrics, or a ScrapeError with the reason in words. A reset on a reused keep-alive
+ * socket says nothing about the member's TLS: one fresh connection, inside the same deadline, tells what it is.
+ */
+export async function fetchMetricsText(url: string, options: ScrapeOptions): Promise<string> {
+  const started = Date.now();
+  try {
+    return await fetchOnce(url, options, false);
+  } catch (err) {
+    if (!(err instanceof StaleSocketError)) throw err;
+    const left = options.timeoutMs - (Date.now() - started);
+    if (left <= 0) throw new ScrapeError(`${new URL(metricsUrlOf(url)).origin}: no answer within ${options.timeoutMs} ms`);
+    return fetchOnce(url, { ...options, timeoutMs: left }, true);
+  }
+}
+
+function fetchOnce(url: string, options: ScrapeOptions, fresh: boolean): Promise<string> {
   const target = new URL(metricsUrlOf(url));
   const secure = target.protocol === 'https:';
   if (!secure && target.protocol !== 'http:') return Promise.reject(new ScrapeError(`${url}: not an http(s) URL`));
@@ -63,13 +83,16 @@ export function fetchMetricsText(url: string, options: ScrapeOptions): Promise<s
     const common = { method: 'GET', headers: { accept: 'text/plain' } };
     const req = secure
       ? https.request(target, {
-        ...common, agent: options.agents?.https, rejectUnauthorized: true,
+        ...common, agent: fresh ? false : options.agents?.https, rejectUnauthorized: true,
         ca: tls?.rootCertificate, cert: tls?.certChain, key: tls?.privateKey,
       })
-      : http.request(target, { ...common, agent: options.agents?.http });
+      : http.request(target, { ...common, agent: fresh ? false : options.agents?.http });
     // One deadline for connect, TLS and the whole body: a frozen member costs at most timeoutMs.
     const timer = setTimeout(() => done(new ScrapeError(`${target.origin}: no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-    req.on('error', (err) => done(new ScrapeError(explain(err, target.origin))));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && (err.code === 'ECONNRESET' || /socket hang up/.test(err.message));
+      done(stale ? new StaleSocketError(err.message) : new ScrapeError(explain(err, target.origin)));
+    });
     req.on('response', (res) => {
       if (res.statusCode !== 200) {
         res.resume();
@@ -97,7 +120,7 @@ export async function scrape(url: string, options: ScrapeOptions): Promise<Scrap
   const at = Date.now();
   try {
     const text = await fetchMetricsText(url, options);
-    const metrics = parsePrometheusText(text);
+    const metrics = parsePrometheusText(text, { keep: options.keep });
     if (!metrics.samples.some((s) => s.name.startsWith('etcd_'))) {
       throw new MetricsParseError(`${new URL(metricsUrlOf(url)).origin}/metrics has no etcd_* metrics: not an etcd member`);
     }

@@ -4,7 +4,7 @@ import { sameId } from '../../core/ids';
 import { ClusterEntry, ClusterRegistry, ControlPlaneView } from '../cluster-registry';
 import type { MemberNode } from './command-target';
 import { memberContextValue, memberTreeItem } from './member-item';
-import { clusterChildren, clusterNode, controlPlaneChildren, memberChildren, quorumSummary, TreeNode } from './rows';
+import { clusterChildren, clusterNode, controlPlaneChildren, memberChildren, memberPerformance, quorumSummary, TreeNode } from './rows';
 import { nodeTooltipMarkdown } from './tooltips';
 
 export { errorRows, findingRows, memberChildren, quorumSummary } from './rows';
@@ -74,7 +74,7 @@ export function treeItemOf(node: TreeNode): vscode.TreeItem {
       item.contextValue = 'etcdMembers';
       return item;
     }
-    case 'member': return memberTreeItem(node.member, node.entry.health!, node.id);
+    case 'member': return memberTreeItem(node.member, node.entry.health!, node.id, memberPerformance(node.entry, node.member));
     case 'controlPlane': {
       const item = new vscode.TreeItem('Control plane', vscode.TreeItemCollapsibleState.Expanded);
       item.id = node.id;

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { ClusterHealth, MemberHealth, memberRole, roleText } from '../../core/cluster-model';
 import { formatBytes } from '../../core/format';
-import { memberTooltipMarkdown } from './tooltips';
+import { MemberPerformance, memberTooltipMarkdown } from './tooltips';
 
 export function memberContextValue(m: MemberHealth): string {
   return `etcdMember.${memberRole(m)}.${m.healthy ? 'healthy' : 'unhealthy'}`;
@@ -31,18 +31,18 @@ export function memberDescription(m: MemberHealth): string {
 }
 
 /** Markdown that renders no link, icon or HTML from what members report (tooltips.ts escapes it; no theme icons). */
-export function memberTooltip(m: MemberHealth, h: ClusterHealth): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(memberTooltipMarkdown(m, h), false);
+export function memberTooltip(m: MemberHealth, h: ClusterHealth, performance?: MemberPerformance): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(memberTooltipMarkdown(m, h, performance), false);
   md.isTrusted = false;
   return md;
 }
 
 /** `id` comes from rows.ts: unique in the view, scoped by the cluster's key. */
-export function memberTreeItem(m: MemberHealth, h: ClusterHealth, id: string): vscode.TreeItem {
+export function memberTreeItem(m: MemberHealth, h: ClusterHealth, id: string, performance?: MemberPerformance): vscode.TreeItem {
   const item = new vscode.TreeItem(m.name || m.id || m.endpoint || 'member', vscode.TreeItemCollapsibleState.None);
   item.id = id;
   item.description = memberDescription(m);
-  item.tooltip = memberTooltip(m, h);
+  item.tooltip = memberTooltip(m, h, performance);
   item.iconPath = memberIcon(m);
   item.contextValue = memberContextValue(m);
   return item;

@@ -3,6 +3,9 @@
 // registered"). Ids therefore start with the cluster's key (one per profile, even when two profiles reach the same
 // cluster or share endpoints), are built from escaped parts, and are made unique among their siblings.
 import { memberLabel, type MemberHealth, quorumJudged } from '../../core/cluster-model';
+import { sameId } from '../../core/ids';
+import { METRICS_FINDING_TITLES } from '../../core/metrics/findings';
+import type { MemberPerformance } from './tooltips';
 import type { ClusterEntry, ControlPlaneView } from '../cluster-registry';
 
 export type TreeNode = { id: string } & (
@@ -50,14 +53,38 @@ export function errorRows(entry: ClusterEntry): TreeNode[] {
   return entry.error ? [{ kind: 'message', id: rowId(entry.key, 'error'), text: entry.error, icon: 'error', color: 'charts.red', tooltip: entry.error }] : [];
 }
 
-/** Findings worth a row of their own (an unhealthy member already shows on its own row). */
+/** The background sampler's figures for a member row's tooltip. */
+export function memberPerformance(entry: ClusterEntry, m: MemberHealth): MemberPerformance | undefined {
+  const w = entry.performance;
+  const figures = w?.members.find((f) => (m.id ? sameId(f.id, m.id) : f.name === m.name));
+  return w && figures ? { figures, windowSeconds: w.seconds } : undefined;
+}
+
+/**
+ * Findings worth a row of their own (an unhealthy member already shows on its own row), health first, then the
+ * metrics findings that crossed a threshold (a member without metrics shows that in its tooltip).
+ */
 export function findingRows(entry: ClusterEntry): TreeNode[] {
   const serious = entry.health?.findings.filter((f) => f.severity !== 'info' && f.code !== 'member-unhealthy') ?? [];
-  return uniqueIds(serious.map((f): TreeNode => ({
+  return uniqueIds([...serious.map((f): TreeNode => ({
     kind: 'message', id: rowId(entry.key, 'finding', f.code, f.subject), text: f.message, icon: f.severity === 'error' ? 'error' : 'warning',
     color: f.severity === 'error' ? 'charts.red' : 'charts.yellow', tooltip: `${f.message}\n\nWhat to do: ${f.remediation}`,
     ...alarmOf(entry, f.code, f.subject),
-  })));
+  })), ...metricsFindingRows(entry)]);
+}
+
+/**
+ * Metrics findings as rows whose text holds no figure: a window every 10 s would otherwise change the rows'
+ * text and redraw the whole tree (dropping the row handles menu commands need). The figures are in the member
+ * tooltips and the Member Performance panel.
+ */
+function metricsFindingRows(entry: ClusterEntry): TreeNode[] {
+  const findings = entry.performance?.findings.filter((f) => f.severity !== 'info' && f.code !== 'metrics-unreachable') ?? [];
+  return findings.map((f): TreeNode => ({
+    kind: 'message', id: rowId(entry.key, 'metrics', f.code, f.subject), text: `${f.subject}: ${METRICS_FINDING_TITLES[f.code] ?? f.code}`,
+    icon: f.severity === 'error' ? 'error' : 'warning', color: f.severity === 'error' ? 'charts.red' : 'charts.yellow',
+    tooltip: `What to do: ${f.remediation}\n\nThe figures: the member's tooltip and etcd Ops: Member Performance.`,
+  }));
 }
 
 /** The member behind an alarm finding (its subject is the member's label), so the row can offer "Disarm Alarm". */

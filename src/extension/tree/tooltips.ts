@@ -5,6 +5,7 @@
 import type { ClusterHealth, MemberHealth } from '../../core/cluster-model';
 import { memberRole, roleText } from '../../core/cluster-model';
 import { formatBytes } from '../../core/format';
+import type { MemberFigures } from '../../core/metrics';
 
 /** Literal text in markdown: every ASCII punctuation backslash-escaped (CommonMark allows it for all of them), one line. */
 export function escapeMarkdown(value: unknown): string {
@@ -36,7 +37,30 @@ function versionedRows(m: MemberHealth): [string, Cell][] {
   return rows.filter(([, v]) => v !== null && v !== undefined && v !== '');
 }
 
-export function memberTooltipMarkdown(m: MemberHealth, h: ClusterHealth): string {
+/** The background sampler's figures for this member over its latest window (ms), when it has them. */
+export interface MemberPerformance {
+  figures: MemberFigures;
+  windowSeconds: number;
+}
+
+function performanceRows(p: MemberPerformance | undefined): [string, Cell][] {
+  if (!p) return [];
+  const f = p.figures;
+  if (f.error !== null) return [['Metrics', `unavailable: ${f.error}`]];
+  const ms = (v: number | null) => (v === null ? null : `${v} ms`);
+  const rtt = Object.entries(f.peerRttP99Ms).map(([peer, v]) => `${peer} ${v} ms`).join(', ');
+  return [
+    ['Metrics window', `${p.windowSeconds} s`],
+    ['WAL fsync p50 · p99', f.walFsyncP99Ms === null ? null : `${ms(f.walFsyncP50Ms) ?? '—'} · ${ms(f.walFsyncP99Ms)} (${f.walFsyncs} fsyncs)`],
+    ['Backend commit p99', ms(f.backendCommitP99Ms)],
+    ['Peer RTT p99', rtt || null],
+    ['Leader changes', f.leaderChanges],
+    ['Proposals failed · pending', f.proposalsFailed === null && f.proposalsPending === null ? null : `${f.proposalsFailed ?? '—'} · ${f.proposalsPending ?? '—'}`],
+    ['Slow applies · read-index', f.slowApplies === null ? null : `${f.slowApplies} · ${f.slowReadIndexes ?? '—'}`],
+  ].filter(([, v]) => v !== null && v !== undefined && v !== '') as [string, Cell][];
+}
+
+export function memberTooltipMarkdown(m: MemberHealth, h: ClusterHealth, performance?: MemberPerformance): string {
   const head = `**${m.name ? escapeMarkdown(m.name) : '(not started)'}** ${idMarkdown(m.id)}${m.isLeader ? ' — ★ leader' : ''}\n\n`;
   return head + table([
     ['Health', m.healthy ? 'healthy' : `unhealthy: ${m.error ?? 'no answer'}`],
@@ -54,6 +78,7 @@ export function memberTooltipMarkdown(m: MemberHealth, h: ClusterHealth): string
     ['Latency', m.latencyMs !== null ? `${m.latencyMs} ms` : null],
     ['Cluster', h.clusterId],
     ...versionedRows(m),
+    ...performanceRows(performance),
   ]);
 }
 

@@ -39,3 +39,12 @@ test('fuzz: any text parses or fails with MetricsParseError, never anything else
     }
   }), { numRuns: 3000 });
 });
+
+test('keep: families the figures do not read are skipped past their name; kept ones are still checked', async () => {
+  const { isFigureMetric } = await import('../../../src/core/metrics/figures');
+  const text = ['grpc_server_handled_total{grpc_method="Range",grpc_code="OK"} 12', 'go_goroutines 80',
+    'etcd_server_has_leader 1', 'etcd_disk_wal_fsync_duration_seconds_count 3'].join('\n');
+  const m = parsePrometheusText(text, { keep: isFigureMetric });
+  assert.deepEqual(m.samples.map((s) => s.name), ['etcd_server_has_leader', 'etcd_disk_wal_fsync_duration_seconds_count']);
+  assert.throws(() => parsePrometheusText('etcd_server_has_leader one', { keep: isFigureMetric }), MetricsParseError);
+});

@@ -55,3 +55,12 @@ test('figures: fsync, counters as deltas, RTT per peer, gauges, version', () => 
   assert.equal(f.isLearner, false);
   assert.ok(f.peerRttP99Ms.ab > 25.6 && f.peerRttP99Ms.ab <= 51.2, JSON.stringify(f.peerRttP99Ms));
 });
+
+test('a peer whose RTT series first appears inside the window counts all of its observations', () => {
+  // etcd creates etcd_network_peer_round_trip_time_seconds{To=…} at its first observation: a young cluster's
+  // earlier scrape has no series at all for the peer.
+  const wal = walText({ '0.001': 10 });
+  const rtt = 'etcd_network_peer_round_trip_time_seconds_bucket{To="cd",le="0.1024"} 0\netcd_network_peer_round_trip_time_seconds_bucket{To="cd",le="0.2048"} 2\netcd_network_peer_round_trip_time_seconds_bucket{To="cd",le="+Inf"} 2';
+  const f = figuresOf('1', 'm1', 'https://x', parsePrometheusText(wal), parsePrometheusText(`${wal}\n${rtt}`));
+  assert.ok(f.peerRttP99Ms.cd > 102.4 && f.peerRttP99Ms.cd <= 204.8, JSON.stringify(f.peerRttP99Ms));
+});
