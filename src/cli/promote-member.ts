@@ -9,8 +9,9 @@ export const command = defineCommand({
   description: `Promotes the learner named through the leader, then verifies from another voter that it votes. Refused,
 with nothing changed, while the learner has not started (no name in the member list: give its id), cannot be
 reached, or is behind etcd's readiness rule (its progress >= 90 % of the leader's). With --wait SECONDS it polls
-the learner's and the leader's Status (read-only) and shows the catch-up until it is ready or the time is up;
-a learner that stops answering while catching up ends the wait (refused). The wait adds to --deadline.
+the cluster (read-only) and shows the learner's start and catch-up until it is ready or the time is up, so it
+may run right after the new member was started; a learner that answered and then stops answering ends the wait
+(refused). The wait adds to --deadline.
 
 ${MEMBER_REF_HELP}`,
   positional: 'ID|NAME',

@@ -119,14 +119,21 @@ export class EtcdTestCluster {
     return { caFile: this.pki.ca, certFile: this.pki.clientCert, keyFile: this.pki.clientKey };
   }
 
-  private spawnMember(m: HarnessMember, initialCluster: string, state: 'new' | 'existing'): void {
+  /**
+   * `fromEnv`: the member's identity and initial cluster come only from these ETCD_* variables (what an
+   * operator would export from a tool's output), not from flags.
+   */
+  private spawnMember(m: HarnessMember, initialCluster: string, state: 'new' | 'existing', fromEnv?: Record<string, string>): void {
     const p = this.pki;
-    const args = [
-      '--name', m.name, '--data-dir', m.dataDir,
-      '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
-      '--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
+    const identity = fromEnv ? [] : [
+      '--name', m.name, '--initial-advertise-peer-urls', m.peerUrl,
       '--initial-cluster', initialCluster, '--initial-cluster-state', state,
       '--initial-cluster-token', this.clusterToken,
+    ];
+    const args = [
+      ...identity, '--data-dir', m.dataDir,
+      '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
+      '--listen-peer-urls', m.peerUrl,
       '--cert-file', p.serverCert, '--key-file', p.serverKey, '--trusted-ca-file', p.ca, '--client-cert-auth',
       '--peer-cert-file', p.serverCert, '--peer-key-file', p.serverKey, '--peer-trusted-ca-file', p.ca,
       '--peer-client-cert-auth',
@@ -134,7 +141,8 @@ export class EtcdTestCluster {
       '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
       '--quota-backend-bytes', String(2 * 1024 * 1024 * 1024),
     ];
-    const child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = fromEnv ? { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_'))), ...fromEnv } : process.env;
+    const child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     m.process = child;
     m.log = [];
     child.stderr!.setEncoding('utf8');
@@ -198,6 +206,28 @@ export class EtcdTestCluster {
       await this.waitUntil(async () => (await this.etcdctl(['member', 'list'], live)).includes(`, started, ${m.name},`), 15000, `${m.name} to start`);
     }
     return m;
+  }
+
+  /**
+   * A new member's ports and (empty, not yet created) data dir, not started and not added: for a test that
+   * adds it through the tool and then starts it with `startFromEnv`.
+   */
+  async reserveMember(name: string): Promise<HarnessMember> {
+    return {
+      name, clientUrl: `https://127.0.0.1:${await freePort()}`, peerUrl: `https://127.0.0.1:${await freePort()}`,
+      dataDir: path.join(this.root, `${name}-${this.members.length + 1}.etcd`), process: null, log: [],
+    };
+  }
+
+  /**
+   * Starts a reserved member on its empty data dir with the cluster's PKI, its name, initial cluster, peer URLs
+   * and state taken only from `env` (ETCD_NAME, ETCD_INITIAL_CLUSTER, ...). Resolves once the process runs;
+   * joins the members this harness stops on close().
+   */
+  startFromEnv(m: HarnessMember, env: Record<string, string>): void {
+    if (fs.existsSync(m.dataDir) && fs.readdirSync(m.dataDir).length) throw new Error(`${m.dataDir} is not empty`);
+    if (!this.members.includes(m)) this.members.push(m);
+    this.spawnMember(m, '', 'existing', env);
   }
 
   /** Runs the real etcdctl (v3 API) against the given endpoints with this cluster's client TLS. */

@@ -14,7 +14,7 @@ export interface MemberEnv {
 export function initialCluster(list: MemberInfo[], newId: string, name: string): string {
   const pairs: string[] = [];
   for (const m of list) {
-    const n = sameId(m.id, newId) ? name : m.name;
+    const n = m.id === newId || sameId(m.id, newId) ? name : m.name;
     for (const u of m.peerURLs) pairs.push(`${n}=${u}`);
   }
   return pairs.join(',');

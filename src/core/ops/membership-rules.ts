@@ -154,9 +154,11 @@ export function promoteChecks(h: ClusterHealth, target: MemberHealth): OpCheck[]
   return checks;
 }
 
-/** True when the only blocking checks are ones that time can fix (the learner catching up). */
-export function onlyWaitingOnCatchUp(checks: OpCheck[]): boolean {
-  const blocking = checks.filter((c) => !c.ok && c.severity !== 'warning');
-  return blocking.length > 0 && blocking.every((c) => c.name === 'learner-ready');
-}
+/** Checks that time can fix: a learner still starting, not answering yet, or catching up. */
+const WAITABLE = new Set(['learner-started', 'learner-reachable', 'learner-ready']);
 
+/** True when every blocking check is one a wait for the learner can clear. */
+export function onlyWaitingOnLearner(checks: OpCheck[]): boolean {
+  const blocking = checks.filter((c) => !c.ok && c.severity !== 'warning');
+  return blocking.length > 0 && blocking.every((c) => WAITABLE.has(c.name));
+}

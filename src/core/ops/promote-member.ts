@@ -1,6 +1,6 @@
 // Promoting a learner: refused while it has not started, cannot be reached, or is behind etcd's own
-// readiness rule (its progress >= 90 % of the leader's). With a wait, the catch-up is polled (read-only:
-// Status of the learner and of the leader it follows) and shown until ready or the wait's bound, and the
+// readiness rule (its progress >= 90 % of the leader's). With a wait, the cluster is refreshed (read-only) and
+// the learner's start and catch-up shown until ready or the wait's bound, and the
 // checks run again on a fresh look before the confirmation. The promotion goes through the leader and is
 // verified from a voter other than the learner. Talks only to a ClusterPort.
 import { ClusterHealth, MemberHealth } from '../cluster-model';
@@ -10,7 +10,7 @@ import { ClusterPort, MemberInfo } from '../port';
 import { errorText } from './etcd-errors';
 import { leaderListView } from './member-list-source';
 import { findById, knownMembers, label, shortName } from './member-ref';
-import { learnerProgress, onlyWaitingOnCatchUp, promoteChecks } from './membership-rules';
+import { onlyWaitingOnLearner, promoteChecks, readinessOf } from './membership-rules';
 import { confirmAndRecheck, readAfter, readCluster, readClusterAndTarget } from './op-common';
 import { OpRun, OpStop, StepTimeout } from './op-run';
 import { Decision } from './recheck';
@@ -22,7 +22,7 @@ import { LEARNER_READY_PERCENT } from '../etcd/health-findings';
 export interface PromoteOptions extends OpOptions {
   /** Wait up to this long (ms) for the learner to catch up before refusing (default 0: refuse at once). */
   waitMs?: number;
-  /** How often the catch-up is polled while waiting, ms (default 250). */
+  /** How often the cluster is read while waiting, ms (default 500). */
   catchUpPollMs?: number;
 }
 
@@ -54,11 +54,11 @@ export async function promoteMember(port: ClusterPort, member: string, options: 
     let first = await decide(read.health);
     r.checks = first.checks;
     r.plan = first.plan;
-    if (waitMs > 0 && onlyWaitingOnCatchUp(first.checks)) {
+    if (waitMs > 0 && onlyWaitingOnLearner(first.checks)) {
       if (run.options.dryRun) {
-        for (const c of r.checks) if (c.name === 'learner-ready') { c.severity = 'warning'; c.detail += `; --wait would wait up to ${formatMs(waitMs)} for it`; }
+        for (const c of r.checks) if (!c.ok && c.severity === 'error') { c.severity = 'warning'; c.detail += `; --wait would wait up to ${formatMs(waitMs)} for it`; }
       } else {
-        await waitForCatchUp(run, first.target!, waitMs, options.catchUpPollMs ?? 250);
+        await waitForLearner(run, first.target!, waitMs, options.catchUpPollMs ?? 500);
         first = await decide(await readCluster(run, 'read cluster state after the catch-up'), 'read the member list through the leader');
         r.checks = first.checks;
         r.plan = first.plan;
@@ -106,7 +106,7 @@ export async function promoteMember(port: ClusterPort, member: string, options: 
 function planLines(h: ClusterHealth, target: Pick<MemberHealth, 'id' | 'name'>, waitMs: number): string[] {
   const leader = answeringLeader(h);
   return [
-    ...(waitMs > 0 ? [`wait up to ${formatMs(waitMs)} until ${shortName(target)} has caught up to ${LEARNER_READY_PERCENT} % of the leader (read-only: Status polls)`] : []),
+    ...(waitMs > 0 ? [`wait up to ${formatMs(waitMs)} until ${shortName(target)} has started and caught up to ${LEARNER_READY_PERCENT} % of the leader (read-only refreshes)`] : []),
     `promote ${label(target)} to a voter through the leader ${leader ? label(leader) : '(none)'}`,
     `verify: a voter other than ${shortName(target)} lists it as a voting member`,
   ];
@@ -115,44 +115,47 @@ function planLines(h: ClusterHealth, target: Pick<MemberHealth, 'id' | 'name'>, 
 const survivorIds = (list: MemberInfo[], targetId: string) => list.filter((m) => !m.isLearner && m.name && !sameId(m.id, targetId)).map((m) => m.id);
 
 /**
- * Polls the learner's Status and its leader's until the learner reaches etcd's readiness, the wait's bound,
- * or the learner stops answering. Read-only; refuses (nothing changed) when it does not get there.
+ * Refreshes (read-only) until the learner has started, answers and reaches etcd's readiness, or the wait's
+ * bound. A learner that answered during the wait and then stays silent ends it: it stopped or is cut off.
+ * Refuses (nothing changed) when it does not get there.
  */
-async function waitForCatchUp(run: OpRun, learner: MemberHealth, waitMs: number, pollMs: number): Promise<void> {
+async function waitForLearner(run: OpRun, learner: MemberHealth, waitMs: number, pollMs: number): Promise<void> {
   const name = shortName(learner);
+  const id = learner.id as string;
   let last = '';
+  let answered = false;
   let silentSince: number | null = null;
-  let lastPercent: number | null = null;
   try {
     await run.step(`wait for ${name} to catch up`, async (note) => {
       for (;;) {
-        try {
-          const s = await run.within((signal) => run.port.memberStatus(learner.id as string, { signal }), run.budget(), `Status of ${name}`, { signal: note.signal });
-          silentSince = null;
-          const lead = s.leader ? await run.within((signal) => run.port.memberStatus(s.leader as string, { signal }), run.budget(), 'Status of the leader', { signal: note.signal }) : null;
-          if (lead) {
-            const pct = learnerProgress(s.appliedIndex, lead.raftIndex);
-            lastPercent = pct;
-            note.detail = `${pct} % (applied ${s.appliedIndex} of the leader's ${lead.raftIndex})`;
-            if (pct >= LEARNER_READY_PERCENT) return;
-            if (note.detail !== last) run.waiting(`${name} to catch up: ${note.detail}`);
-            last = note.detail;
-          }
-        } catch (err) {
-          if (err instanceof StepTimeout) throw err;
+        const h = await run.within(() => run.port.snapshot(), run.budget(), 'cluster state', { signal: note.signal });
+        const m = findById(h, id);
+        if (!m) throw new OpStop(`refused: ${name} left the member list while waiting; nothing was changed`, true);
+        if (!m.isLearner) { note.detail = `${shortName(m)} is a voter now`; return; }
+        if (!m.started) {
+          note.detail = `${label(m)} has not started yet`;
+        } else if (!m.status) {
           silentSince ??= run.now();
-          note.detail = `${name} does not answer: ${errorText(err)}`;
-          if (run.now() - silentSince >= SILENT_LEARNER_MS) {
-            throw new OpStop(`refused: ${name} stopped answering while catching up (${errorText(err)}, for ${formatMs(run.now() - silentSince)}); nothing was changed`, true);
+          note.detail = `${shortName(m)} has started but does not answer (${m.error ?? 'no answer'})`;
+          if (answered && run.now() - silentSince >= SILENT_LEARNER_MS) {
+            throw new OpStop(`refused: ${shortName(m)} stopped answering while catching up (${m.error ?? 'no answer'}, for ${formatMs(run.now() - silentSince)}); nothing was changed`, true);
           }
+        } else {
+          answered = true;
+          silentSince = null;
+          const r = readinessOf(h, m);
+          note.detail = r.detail;
+          if (r.ready) return;
         }
+        if (note.detail !== last) run.waiting(`${name}: ${note.detail}`);
+        last = note.detail;
         run.checkCancel(`the promotion of ${name}`);
         await run.pause(pollMs, note.signal);
       }
     }, waitMs);
   } catch (err) {
     if (err instanceof StepTimeout) {
-      throw new OpStop(`refused: ${name} did not catch up within ${formatMs(waitMs)} (last ${lastPercent ?? '?'} %, etcd promotes at ${LEARNER_READY_PERCENT} %); nothing was changed`, true);
+      throw new OpStop(`refused: ${name} was not ready within ${formatMs(waitMs)} (${last || 'no progress read'}; etcd promotes at ${LEARNER_READY_PERCENT} %); nothing was changed`, true);
     }
     throw err;
   }
