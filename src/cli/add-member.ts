@@ -34,7 +34,7 @@ export const MEMBER_OPTIONS = {
 
 export const command = defineCommand({
   summary: 'add an etcd member, as a learner by default; prints the env it needs to start',
-  synopsis: '--name NAME --peer-urls URL[,URL...] [--voter] [--yes | --dry-run] [--json] [options] [connection options]',
+  synopsis: '--name NAME --peer-urls URL[,URL...] [--voter] [--yes | --dry-run] [--json] [options]',
   description: `Adds a member through the leader, as a learner (non-voting: it cannot cost quorum while it catches up)
 unless --voter. Checks first, on the member list read through the leader: the name and peer URLs are not taken
 (a stale entry holding them must be removed first), no learner is pending (etcd allows one), every voter is up

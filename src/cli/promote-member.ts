@@ -5,7 +5,7 @@ import { MEMBER_REF_HELP, OP_FOOTER, OP_OPTIONS, OpCommandSpec, runOpCommand, TA
 
 export const command = defineCommand({
   summary: 'promote a learner to a voting member once it has caught up (--wait shows its progress)',
-  synopsis: '--member ID|NAME [--wait SECONDS] [--yes | --dry-run] [--json] [options] [connection options]',
+  synopsis: '--member ID|NAME [--wait SECONDS] [--yes | --dry-run] [--json] [options]',
   description: `Promotes the learner named through the leader, then verifies from another voter that it votes. Refused,
 with nothing changed, while the learner has not started (no name in the member list: give its id), cannot be
 reached, or is behind etcd's readiness rule (its progress >= 90 % of the leader's). With --wait SECONDS it polls

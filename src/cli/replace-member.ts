@@ -6,7 +6,7 @@ import { MEMBER_REF_HELP, OP_FOOTER, OP_OPTIONS, OpCommandSpec, runOpCommand, TA
 
 export const command = defineCommand({
   summary: 'replace a member: remove it safely, add the new one as a learner, print its env',
-  synopsis: '--member ID|NAME --name NEW --peer-urls URL[,URL...] [--yes | --dry-run] [--json] [options] [connection options]',
+  synopsis: '--member ID|NAME --name NEW --peer-urls URL[,URL...] [--yes | --dry-run] [--json]',
   description: `One plan, one confirmation: the old member is removed through the removal engine (leadership moves
 first if it leads; the healthy voters left must keep quorum), then the new member is added as a learner through
 the add engine (name and peer URLs free once the old one is gone, so a node may come back at the same address).

@@ -6,6 +6,7 @@ import { registerClusterExplorer } from './cluster-explorer/register';
 import { ClusterRegistry } from './cluster-registry';
 import { registerConnectCommands } from './commands/connect';
 import { registerOperationCommands } from './commands/operations';
+import { registerMembershipCommands } from './commands/membership';
 import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
 import { registerDiagnostics } from './diagnostics/register';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerConnectCommands(app);
   registerPassphraseCommands(app, passphrases, applySettings);
   registerOperationCommands(app);
+  registerMembershipCommands(app);
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   registerSimulator(app);

@@ -19,17 +19,17 @@ const verbs: Record<Operation, { title: string; button: string }> = {
 };
 
 /** An entry that has etcd behind it (kube-only entries have no port). */
-type EtcdEntry = ClusterEntry & { port: NonNullable<ClusterEntry['port']> };
-const hasPort = (e: ClusterEntry): e is EtcdEntry => e.port !== null;
+export type EtcdEntry = ClusterEntry & { port: NonNullable<ClusterEntry['port']> };
+export const hasPort = (e: ClusterEntry): e is EtcdEntry => e.port !== null;
 
-async function pickCluster(app: App): Promise<EtcdEntry | undefined> {
+export async function pickCluster(app: App): Promise<EtcdEntry | undefined> {
   const entries = app.registry.list().filter(hasPort);
   if (entries.length <= 1) return entries[0];
   const pick = await vscode.window.showQuickPick(entries.map((e) => ({ label: e.label, description: e.simulated ? 'simulated' : e.profile?.endpoints.join(', '), entry: e })), { title: 'Which cluster?' });
   return pick?.entry;
 }
 
-async function pickMember(entry: EtcdEntry, title: string, filter: (m: MemberHealth) => boolean): Promise<MemberHealth | undefined> {
+export async function pickMember(entry: EtcdEntry, title: string, filter: (m: MemberHealth) => boolean): Promise<MemberHealth | undefined> {
   const h = entry.health ?? (await entry.port.snapshot());
   const leader = h.members.find((m) => m.isLeader);
   const items = h.members.filter((m) => m.id && filter(m)).map((m) => {
@@ -45,13 +45,13 @@ async function pickMember(entry: EtcdEntry, title: string, filter: (m: MemberHea
   return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true }))?.member;
 }
 
-function describe(result: OpResult): string {
+export function describe(result: OpResult): string {
   const lines = ['Plan:', ...result.plan.map((p, i) => `  ${i + 1}. ${p}`), '', 'Checks:'];
   for (const c of result.checks) lines.push(`  ${c.ok ? '✓' : c.severity === 'warning' ? '⚠' : '✗'} ${c.detail}`);
   return lines.join('\n');
 }
 
-function audit(app: App, result: OpResult, cluster: ClusterEntry): void {
+export function audit(app: App, result: OpResult, cluster: ClusterEntry): void {
   const members = (list: OpResult['membersBefore'] | null) => (list ?? []).map((m) => `${m.name || '(unstarted)'}=${m.id}${m.isLearner ? '(learner)' : ''}`).join(', ') || 'unknown';
   const outcome = result.ok ? 'succeeded' : result.outcomeUnknown ? 'OUTCOME UNKNOWN' : result.refused ? 'refused' : result.cancelled ? 'cancelled' : 'FAILED';
   const write = result.ok ? app.log.info.bind(app.log) : app.log.warn.bind(app.log);
