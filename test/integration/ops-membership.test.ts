@@ -167,6 +167,8 @@ describe('add / promote / replace on a real 3-member cluster (CLI processes, etc
   it('replaces a killed member end to end: replace, start from the printed env, promote --wait, all voters healthy', async () => {
     const old = cluster.member('m1');
     await cluster.kill('m1');
+    // If m1 led, the tool refuses until the others have elected a leader (no list to trust before): wait for it.
+    await waitLeader(cluster, live(cluster).filter((m) => m !== old), 20_000);
     const fresh = await cluster.reserveMember('m1b');
     fresh.peerUrl = old.peerUrl; // the hetzner case: the node comes back at the same address
     const r = await runCli(['replace-member', '--member', 'm1', '--name', 'm1b', '--peer-urls', fresh.peerUrl, '--yes', '--json', ...conn], { timeoutMs: 120_000 });
