@@ -1,3 +1,4 @@
+// @etcd-compat: also runs on etcd 3.4, 3.5 and 3.7 (scripts/test.mjs)
 // add-member, promote-member and replace-member on real etcd (TLS), mostly as CLI processes the way an
 // operator runs them: the env they print is what starts the new member (on an empty data dir, the cluster's
 // PKI, nothing else), and etcdctl — never the product — says what the cluster looks like afterwards.
