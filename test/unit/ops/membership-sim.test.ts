@@ -92,4 +92,20 @@ describe('membership operations (simulator)', () => {
     assert.match(p.reason, /has not started/);
     assert.equal(port.actions().filter((c) => c.method === 'promoteMember').length, 0);
   });
+
+  it('replace: an add that fails after the removal stops the plan and says what was done', async () => {
+    const { sim, sp } = cluster(3);
+    await sp.sleep(6000);
+    const port = new RecordingPort(sp);
+    port.addMember = async () => { throw new Error('etcdserver: injected failure'); };
+    sim.crash(2);
+    await sp.sleep(3000);
+    const r = await replaceMember(port, { member: 'm3', name: 'm3b', peerURLs: ['https://10.0.0.33:2380'] });
+    assert.equal(r.ok, false);
+    assert.equal(r.refused, false, 'something was done: not a refusal');
+    assert.equal(r.removed, sim.members[2].id);
+    assert.match(r.reason, /m3 was removed, but adding m3b did not complete: .*injected failure/);
+    const list = await sp.memberList(sim.members[0].id);
+    assert.deepEqual(list.map((m) => m.name).sort(), ['m1', 'm2']);
+  });
 });
