@@ -24,6 +24,10 @@ export interface OpCommandSpec {
   /** What refusing without --yes says. */
   needsYes: string;
   run: (port: ClusterPort, target: string, options: OpOptions) => Promise<OpResult>;
+  /** For commands whose target is not given by --to/--member (add-member: the new name): what it is. */
+  target?: string;
+  /** Lines printed after the report (not with --json), e.g. the env a new member needs. */
+  after?: (result: OpResult) => string[];
 }
 
 /** How --to and --member are read: the rule of src/core/ops/member-ref.ts, as an operator needs it. */
@@ -65,7 +69,7 @@ export async function runOpCommand(spec: OpCommandSpec, args: ParsedArgs<OpTable
   if (flagged !== undefined && args.positional !== undefined) {
     throw new UsageError(`give the member once: --${spec.targetFlag} ${flagged} or ${args.positional}, not both`);
   }
-  const target = flagged ?? args.positional;
+  const target = spec.target ?? flagged ?? args.positional;
   if (!target) throw new UsageError(`--${spec.targetFlag} ID|NAME is required`);
   const { json, 'dry-run': dryRun, yes, deadline: deadlineMs, 'max-lag': maxLagEntries } = args.values;
   const ask = !yes && !dryRun && io.interactive && !json;
@@ -105,7 +109,7 @@ export async function runOpCommand(spec: OpCommandSpec, args: ParsedArgs<OpTable
       } : undefined,
     });
     if (json) printJson(io, result);
-    else io.out(renderReport(result, !previewShown));
+    else io.out([renderReport(result, !previewShown), ...(spec.after?.(result) ?? [])].join('\n'));
     if (result.ok) return EXIT_OK;
     if (!json) io.err(`etcd-ops ${spec.name}: ${result.reason}`);
     return result.refused ? EXIT_REFUSED : EXIT_FAILED;

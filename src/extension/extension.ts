@@ -8,6 +8,7 @@ import { registerConnectCommands } from './commands/connect';
 import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerOperationCommands } from './commands/operations';
 import { registerSnapshotCommands } from './commands/snapshot';
+import { registerMembershipCommands } from './commands/membership';
 import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
 import { registerJoinCheckCommand } from './commands/join-check';
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerOperationCommands(app);
   registerMaintenanceCommands(app);
   registerSnapshotCommands(app);
+  registerMembershipCommands(app);
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   registerJoinCheckCommand(app);

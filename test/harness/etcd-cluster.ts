@@ -160,14 +160,21 @@ export class EtcdTestCluster {
     return { caFile: this.pki.ca, certFile: this.pki.clientCert, keyFile: this.pki.clientKey };
   }
 
-  private spawnMember(m: HarnessMember, initialCluster: string, state: 'new' | 'existing'): void {
+  /**
+   * `fromEnv`: the member's identity and initial cluster come only from these ETCD_* variables (what an
+   * operator would export from a tool's output), not from flags.
+   */
+  private spawnMember(m: HarnessMember, initialCluster: string, state: 'new' | 'existing', fromEnv?: Record<string, string>): void {
     const p = this.pki;
-    const args = [
-      '--name', m.name, '--data-dir', m.dataDir,
-      '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
-      '--listen-peer-urls', m.peerListenUrl ?? m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
+    const identity = fromEnv ? [] : [
+      '--name', m.name, '--initial-advertise-peer-urls', m.peerUrl,
       '--initial-cluster', initialCluster, '--initial-cluster-state', state,
       '--initial-cluster-token', this.clusterToken,
+    ];
+    const args = [
+      ...identity, '--data-dir', m.dataDir,
+      '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
+      '--listen-peer-urls', m.peerListenUrl ?? m.peerUrl,
       '--cert-file', p.serverCert, '--key-file', p.serverKey, '--trusted-ca-file', p.ca, '--client-cert-auth',
       '--peer-cert-file', p.serverCert, '--peer-key-file', p.serverKey, '--peer-trusted-ca-file', p.ca,
       '--peer-client-cert-auth',
@@ -176,19 +183,20 @@ export class EtcdTestCluster {
       '--quota-backend-bytes', String(this.opts.quotaBackendBytes),
       ...this.opts.extraArgs,
     ];
+    const env = fromEnv ? { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_'))), ...fromEnv } : process.env;
     const hosts = this.opts.hostsFiles?.[m.name];
     let child: ChildProcess;
     if (m.netns) {
       // `ip netns exec` execs etcd in place, so signals sent to the child reach etcd itself.
-      child = spawn('ip', ['netns', 'exec', m.netns, this.binaries.etcd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn('ip', ['netns', 'exec', m.netns, this.binaries.etcd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
     } else if (hosts !== undefined) {
       // A private mount namespace with its own /etc/hosts; unshare and sh exec, so the child's pid is etcd's.
       const hostsPath = path.join(this.root, `${m.name}.hosts`);
       fs.writeFileSync(hostsPath, hosts);
       child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsPath, this.binaries.etcd, ...args],
-        { stdio: ['ignore', 'ignore', 'pipe'] });
+        { stdio: ['ignore', 'ignore', 'pipe'], env });
     } else {
-      child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn(this.binaries.etcd, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     }
     m.process = child;
     m.log = [];
@@ -253,6 +261,28 @@ export class EtcdTestCluster {
       await this.waitUntil(async () => (await this.etcdctl(['member', 'list'], live)).includes(`, started, ${m.name},`), 15000, `${m.name} to start`);
     }
     return m;
+  }
+
+  /**
+   * A new member's ports and (empty, not yet created) data dir, not started and not added: for a test that
+   * adds it through the tool and then starts it with `startFromEnv`.
+   */
+  async reserveMember(name: string): Promise<HarnessMember> {
+    return {
+      name, clientUrl: `https://127.0.0.1:${await freePort()}`, peerUrl: `https://127.0.0.1:${await freePort()}`,
+      dataDir: path.join(this.root, `${name}-${this.members.length + 1}.etcd`), process: null, log: [],
+    };
+  }
+
+  /**
+   * Starts a reserved member on its empty data dir with the cluster's PKI, its name, initial cluster, peer URLs
+   * and state taken only from `env` (ETCD_NAME, ETCD_INITIAL_CLUSTER, ...). Resolves once the process runs;
+   * joins the members this harness stops on close().
+   */
+  startFromEnv(m: HarnessMember, env: Record<string, string>): void {
+    if (fs.existsSync(m.dataDir) && fs.readdirSync(m.dataDir).length) throw new Error(`${m.dataDir} is not empty`);
+    if (!this.members.includes(m)) this.members.push(m);
+    this.spawnMember(m, '', 'existing', env);
   }
 
   /** Runs the real etcdctl (v3 API) against the given endpoints with this cluster's client TLS. */

@@ -115,6 +115,8 @@ export function healthFindings(h: ClusterHealth, profile: ConnectionProfile, lis
     }
   }
 
+  out.push(...unstartedFindings(h));
+
   // The k3s failure: a config that names one etcd endpoint fails as soon as that node is down.
   const voters = h.members.filter((m) => !m.isLearner).length;
   if (h.endpoints.length === 1 && voters > 1) {
@@ -129,6 +131,32 @@ export function healthFindings(h: ClusterHealth, profile: ConnectionProfile, lis
       out.push(finding('info', 'member-not-in-endpoints', memberLabel(m),
         `${memberLabel(m)} (${m.clientURLs.join(', ')}) is not among the configured endpoints.`,
         'Add its client URL to the profile so the tool (and your tooling) never depends on fewer members than exist.'));
+    }
+  }
+  return out;
+}
+
+/**
+ * Members added and never started. A voter of that kind counts towards quorum while it cannot vote, so the
+ * cluster tolerates fewer failures than its size says; a learner of that kind blocks every later join
+ * (etcd allows one learner).
+ */
+function unstartedFindings(h: ClusterHealth): Finding[] {
+  const out: Finding[] = [];
+  const q = h.quorum;
+  for (const m of h.members.filter((x) => x.id && !x.started)) {
+    const who = memberLabel(m);
+    const urls = m.peerURLs.join(', ') || 'no peer URL';
+    if (m.isLearner) {
+      out.push(finding('warning', 'learner-not-started', who,
+        `${who} (${urls}) was added as a learner and has not started: etcd allows one learner, so it blocks every other join.`,
+        `Start etcd on that node on an empty data dir with the env its add printed, or remove the entry: etcd-ops remove-member --member ${m.id}.`,
+        { command: `etcd-ops remove-member --member ${m.id} --dry-run` }));
+    } else {
+      out.push(finding('warning', 'stale-unstarted-member', who,
+        `${who} (${urls}) was added as a voter and never started: it counts in the quorum of ${q.voters} (needs ${q.needed}) without voting, so the cluster tolerates ${Math.max(0, q.healthy - q.needed)} more failure(s), fewer than ${q.voters} members suggest.`,
+        `Start etcd on that node with --initial-cluster-state existing, or remove the entry: etcd-ops remove-member --member ${m.id}.`,
+        { command: `etcd-ops remove-member --member ${m.id} --dry-run` }));
     }
   }
   return out;

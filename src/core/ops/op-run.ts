@@ -25,7 +25,7 @@ export interface StepNote {
 
 /** An action that was sent and whose outcome is not known yet: it may still be applied. */
 export interface PendingAction {
-  kind: 'remove' | 'transfer' | 'defrag' | 'compact' | 'disarm';
+  kind: 'remove' | 'transfer' | 'defrag' | 'compact' | 'disarm' | 'add' | 'promote';
   /** "the removal of m3" */
   what: string;
   /** "etcdctl member list" */

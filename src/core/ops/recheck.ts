@@ -20,7 +20,8 @@ export function changesBetween(before: Decision, after: Decision, targetId: stri
   const a = before.view;
   const b = after.view;
   const target = findById(a, targetId);
-  if (!findById(b, targetId)) out.push(`${target ? shortName(target) : targetId} is no longer in the member list`);
+  // An add has no member yet: targetId is empty and only the rest of the cluster is compared.
+  if (targetId && !findById(b, targetId)) out.push(`${target ? shortName(target) : targetId} is no longer in the member list`);
   const who = (h: ClusterHealth, id: string | null) => {
     const m = findById(h, id);
     return m ? label(m) : id ?? 'none';

@@ -2,7 +2,7 @@
 // VS Code layer shows and logs (audit: member list before and after).
 import { MemberInfo } from '../port';
 
-export type OpKind = 'move-leader' | 'remove-member' | 'alarms' | 'compact' | 'defrag';
+export type OpKind = 'move-leader' | 'remove-member' | 'alarms' | 'compact' | 'defrag' | 'add-member' | 'promote-member' | 'replace-member';
 
 export interface OpCheck {
   name: string;
@@ -53,6 +53,18 @@ export interface OpResult {
   /** From sending MoveLeader until enough members reported the new leader. */
   transferMs?: number;
   removed: string | null;
+  /** add-member, replace-member: the member added (as the add answered it, hex id); null when none was. */
+  added?: MemberInfo | null;
+  /** add-member: whether the member was (or would be) added as a learner. */
+  isLearner?: boolean;
+  /** add-member, replace-member: what the new member needs to start (ETCD_* variables); null before the add. */
+  env?: Record<string, string> | null;
+  /** The same as etcd flags, in order. */
+  flags?: string[] | null;
+  /** promote-member: the learner promoted (hex id); null when none was. */
+  promoted?: string | null;
+  /** What the operator still has to do after this operation, in order. */
+  next?: string[];
   /**
    * Time, as polled from the surviving members every few ms, during which none of them reported a leader
    * that is (still) a member. Set when the operation changed leadership or removed a member.

@@ -29,7 +29,7 @@ export async function pickCluster(app: App): Promise<EtcdEntry | undefined> {
   return pick?.entry;
 }
 
-async function pickMember(entry: EtcdEntry, title: string, filter: (m: MemberHealth) => boolean): Promise<MemberHealth | undefined> {
+export async function pickMember(entry: EtcdEntry, title: string, filter: (m: MemberHealth) => boolean): Promise<MemberHealth | undefined> {
   const h = entry.health ?? (await entry.port.snapshot());
   const leader = h.members.find((m) => m.isLeader);
   const items = h.members.filter((m) => m.id && filter(m)).map((m) => {

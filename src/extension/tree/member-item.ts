@@ -2,11 +2,14 @@
 // every field, and a contextValue that menus match on ("etcdMember.<role>.<health>").
 import * as vscode from 'vscode';
 import { ClusterHealth, MemberHealth, memberRole, roleText } from '../../core/cluster-model';
+import { LEARNER_READY_PERCENT } from '../../core/etcd/health-findings';
 import { formatBytes } from '../../core/format';
 import { MemberPerformance, memberTooltipMarkdown } from './tooltips';
 
 export function memberContextValue(m: MemberHealth): string {
-  return `etcdMember.${memberRole(m)}.${m.healthy ? 'healthy' : 'unhealthy'}`;
+  // ".ready": a learner etcd would promote now (menus offer "Promote Learner" on it).
+  const ready = m.isLearner && m.healthy && (m.catchUpPercent ?? 0) >= LEARNER_READY_PERCENT ? '.ready' : '';
+  return `etcdMember.${memberRole(m)}.${m.healthy ? 'healthy' : 'unhealthy'}${ready}`;
 }
 
 function memberIcon(m: MemberHealth): vscode.ThemeIcon {
