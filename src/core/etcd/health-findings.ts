@@ -1,6 +1,7 @@
 // Findings drawn from one live-health refresh: quorum, leader, alarms, lag, learners and endpoint coverage.
 import { ClusterHealth, memberLabel, MemberHealth, StrayEndpoint } from '../cluster-model';
 import { Finding, finding } from '../findings';
+import { shellQuote } from '../format';
 import { alarmsFromStatusErrors } from './endpoint-client';
 import { maintenanceFindings } from './maintenance-findings';
 import { ConnectionProfile } from './profile';
@@ -106,8 +107,8 @@ export function healthFindings(h: ClusterHealth, profile: ConnectionProfile, lis
       const progress = pct === null || pct === undefined ? 'catch-up unknown (no answer from it or the leader)' : `${pct} % caught up with the leader`;
       out.push(finding('info', 'learner-present', who, `${who} is a learner (non-voting), ${progress}.`,
         pct !== null && pct !== undefined && pct >= LEARNER_READY_PERCENT
-          ? 'It is in sync enough to promote (etcdctl member promote), if its join is meant to finish.'
-          : 'Give it time to catch up before promoting it (etcd refuses below 90 %), or remove it if the join was abandoned.'));
+          ? `It is in sync enough to promote, if its join is meant to finish: "Promote Learner" on its row, or etcd-ops promote-member --member ${shellQuote(m.name || m.id || '')}.`
+          : `Give it time to catch up (etcd refuses to promote below 90 %): etcd-ops promote-member --member ${shellQuote(m.name || m.id || '')} --wait 300 promotes it once ready; or remove it if the join was abandoned.`));
     }
     if (m.status && m.readyz?.state === 'failed' && !m.isLearner) {
       out.push(finding('warning', 'member-not-ready', who, `${who} answers but its /readyz fails: ${m.readyz.detail ?? 'no detail'}.`,
