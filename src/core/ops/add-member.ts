@@ -25,10 +25,14 @@ const holdsPeerUrls = (m: MemberInfo, req: AddRequest) => {
   return m.peerURLs.some((u) => wanted.has(peerKey(u)));
 };
 
-/** What the operator does next once the member is in the list. */
-export function nextSteps(req: AddRequest): string[] {
+/**
+ * What the operator does next once the member is in the list. The promotion names the new member by id: etcd
+ * lists it without a name until its process has started and published one.
+ */
+export function nextSteps(req: AddRequest, addedId?: string): string[] {
   const start = `start etcd for ${req.name} on an EMPTY data dir with the env (or flags) above, plus its own --listen-peer-urls, --listen-client-urls, --advertise-client-urls and the cluster's TLS flags`;
-  return req.voter ? [start] : [start, `once it has started: etcd-ops promote-member --member ${req.name} --wait 120 (promotes when it has caught up)`];
+  const promote = `etcd-ops promote-member --member ${addedId ?? '<the id the add prints>'} --wait 120 (waits for ${req.name} to start and catch up, then promotes it)`;
+  return req.voter ? [start] : [start, promote];
 }
 
 export function planLines(h: ClusterHealth, req: AddRequest): string[] {
@@ -138,11 +142,11 @@ async function finishAdded(run: OpRun, req: AddRequest, added: MemberInfo, view:
   } catch (err) {
     r.membersAfter = list;
     const e = memberEnv([...r.membersBefore, added], added.id, req.name, req.peerURLs);
-    Object.assign(r, { env: e.env, flags: e.flags, next: nextSteps(req) });
+    Object.assign(r, { env: e.env, flags: e.flags, next: nextSteps(req, added.id) });
     return run.finish({ error: new Error(`${req.name} was added as ${added.id} but could not be verified: ${errorText(err)}; the env is built from the list before the add`) });
   }
   r.membersAfter = list;
   const e = memberEnv(list ?? [], added.id, req.name, req.peerURLs);
-  Object.assign(r, { env: e.env, flags: e.flags, next: nextSteps(req) });
+  Object.assign(r, { env: e.env, flags: e.flags, next: nextSteps(req, added.id) });
   return run.finish({ ok: true, reason: `${req.name} added as ${req.voter ? 'a voter' : 'a learner'} (${added.id}); start it with the env below${req.voter ? '' : ', then promote it'}` });
 }

@@ -25,7 +25,10 @@ export function resolveMember(h: ClusterHealth, input: string): Resolution {
   const byId = id ? members.find((m) => sameId(m.id, id)) : undefined;
   if (byId) return { member: byId };
   const known = members.map((m) => `${m.name || '(unstarted)'} ${m.id}`).join(', ');
-  return { error: `no member "${wanted}" in this cluster (members: ${known || 'none could be read'})` };
+  // etcd lists a member without a name until its process starts: the one meant may be among those.
+  const unnamed = members.filter((m) => !m.name).map((m) => m.id);
+  const hint = unnamed.length ? `; a member that has not started has no name yet: give its id (${unnamed.join(', ')})` : '';
+  return { error: `no member "${wanted}" in this cluster (members: ${known || 'none could be read'})${hint}` };
 }
 
 /**
