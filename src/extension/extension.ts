@@ -8,6 +8,7 @@ import { registerConnectCommands } from './commands/connect';
 import { registerOperationCommands } from './commands/operations';
 import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
+import { registerHealthView } from './commands/health-view';
 import { registerDiagnostics } from './diagnostics/register';
 import { RefreshScheduler } from './refresh-scheduler';
 import { askPassphrase, registerPassphraseCommands } from './passphrase-prompt';
@@ -23,7 +24,8 @@ export function activate(context: vscode.ExtensionContext): App {
   const tree = new ClusterTreeProvider(registry);
   const treeView = vscode.window.createTreeView('etcdOps.clusters', { treeDataProvider: tree, showCollapseAll: true });
   let settings = readSettings();
-  const scheduler = new RefreshScheduler(registry, settings.refreshIntervalMs);
+  const intervals = (s: typeof settings) => ({ visibleMs: s.refreshIntervalMs, hiddenMs: s.hiddenRefreshIntervalMs });
+  const scheduler = new RefreshScheduler(registry, intervals(settings));
   const app: App = { context, registry, log, treeView, settings: () => settings };
   const controlPlane = new ControlPlaneSync(registry, log);
   const passphrases = new Passphrases(context.secrets, context.globalState, askPassphrase);
@@ -33,12 +35,13 @@ export function activate(context: vscode.ExtensionContext): App {
     registry.setProfiles(await passphrases.fill(settings.profiles));
     // After activation returns: listing contexts reads files, watching loads the Kubernetes client.
     setImmediate(() => controlPlane.apply(settings));
-    scheduler.setInterval(settings.refreshIntervalMs);
+    scheduler.setIntervals(intervals(settings));
     void vscode.commands.executeCommand('setContext', 'etcdOps.configured', registry.list().length > 0);
-    if (treeView.visible) void registry.refreshAll();
+    // Activation runs at startup: with a cluster configured, its health is in the status bar at once, view open or not.
+    if (!scheduler.isPaused) void registry.refreshAll();
   };
 
-  context.subscriptions.push(controlPlane, registry, log, tree, treeView, scheduler, new HealthStatusBar(registry),
+  context.subscriptions.push(controlPlane, registry, log, tree, treeView, scheduler, new HealthStatusBar(registry, scheduler),
     treeView.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) void applySettings(); }),
     // Trust lifts Restricted Mode: the workspace's own values of restricted settings now count.
@@ -51,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): App {
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   registerSimulator(app);
   registerClusterExplorer(app);
+  registerHealthView(app, scheduler);
   void applySettings();
   scheduler.setVisible(treeView.visible);
   return app;
