@@ -15,7 +15,17 @@ export function registerHealthView(app: App, scheduler: RefreshScheduler): void 
   const focus = async (key?: unknown) => {
     await vscode.commands.executeCommand('etcdOps.clusters.focus');
     const entry = typeof key === 'string' ? registry.get(key) : undefined;
-    if (entry) await treeView.reveal(clusterNode(entry), { select: true, focus: true, expand: true });
+    if (!entry) return;
+    // A view that was just opened has not drawn its rows yet ("Data tree node not found"): a few short retries.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await treeView.reveal(clusterNode(entry), { select: true, focus: true, expand: true });
+        return;
+      } catch (err) {
+        if (attempt === 10) { app.log.warn(`could not select ${entry.label} in the view: ${(err as Error).message}`); return; }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   };
 
   const setPaused = (paused: boolean) => {
