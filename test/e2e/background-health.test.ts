@@ -92,3 +92,27 @@ test('with the view hidden, a killed member changes the status bar and raises on
   await statusItem().click();
   await waitFor('the etcd Ops view after clicking the status bar', async () => /etcd ops/i.test(await sidebarTitle()));
 });
+
+test('"Pause Refresh" in the view title stops every automatic refresh until "Resume Refresh"', { timeout: 120_000 }, async () => {
+  const titleAction = (title: string) => wb.page.locator(`[id="workbench.parts.sidebar"] .title-actions .action-label[aria-label^="${title}"]`);
+  await waitFor('the etcd Ops view', async () => /etcd ops/i.test(await sidebarTitle()));
+  await waitFor('the status bar to show "etcd 3/3"', async () => /etcd 3\/3/.test(await statusText()), { timeoutMs: SLACK_MS });
+  await wb.runCommand('Notifications: Clear All Notifications');
+  await waitFor('the notification toasts to go', async () => (await wb.notifications()).length === 0);
+  await wb.clickViewAction('Pause Refresh');
+  await waitFor('"Resume Refresh" in the view title', async () => (await titleAction('Resume Refresh').count()) > 0);
+  assert.equal(await titleAction('Pause Refresh').count(), 0, 'both toggles shown');
+  await wb.showView('Explorer');
+  const leader = await cluster.leaderName();
+  const victim = cluster.members.find((m) => m.name !== leader)!.name;
+  await cluster.kill(victim);
+  // Paused: several intervals of either kind pass and nothing asks the cluster, so the status bar still says 3/3.
+  await new Promise((r) => setTimeout(r, 3 * HIDDEN_REFRESH_SECONDS * 1000));
+  assert.match(await statusText(), /etcd 3\/3/, 'a refresh ran while paused');
+  assert.deepEqual((await ours()).filter((t) => t.includes(`member ${victim} is down`)), [], 'a notification while paused');
+
+  await wb.runCommand('etcd Ops: Resume Refresh');
+  await waitFor('the status bar to show "etcd 2/3" after resuming', async () => /etcd 2\/3/.test(await statusText()), { timeoutMs: SLACK_MS });
+  await wb.waitForNotification(new RegExp(`^etcd ${CLUSTER_NAME}: .*member ${victim} is down`), SLACK_MS);
+  await cluster.restart(victim);
+});
