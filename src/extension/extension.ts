@@ -30,11 +30,16 @@ export function activate(context: vscode.ExtensionContext): App {
   const controlPlane = new ControlPlaneSync(registry, log);
   const passphrases = new Passphrases(context.secrets, context.globalState, askPassphrase);
 
+  // Activated at startup for background health (onStartupFinished). The cheap check: with no cluster, kube
+  // context or kubeconfig configured, kube contexts are neither read nor watched until the user opens our view
+  // or the Kubernetes extension is active: an installed extension never used must not reach any cluster.
+  let kubeAwake = false;
+  const kubeWanted = (s: typeof settings) => kubeAwake || treeView.visible || s.profiles.length > 0 || s.kubeContexts.length > 0 || !!s.kubeconfig;
   const applySettings = async () => {
     settings = readSettings();
     registry.setProfiles(await passphrases.fill(settings.profiles));
     // After activation returns: listing contexts reads files, watching loads the Kubernetes client.
-    setImmediate(() => controlPlane.apply(settings));
+    if (kubeWanted(settings)) { kubeAwake = true; setImmediate(() => controlPlane.apply(settings)); }
     scheduler.setIntervals(intervals(settings));
     void vscode.commands.executeCommand('setContext', 'etcdOps.configured', registry.list().length > 0);
     // Activation runs at startup: with a cluster configured, its health is in the status bar at once, view open or not.
@@ -42,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): App {
   };
 
   context.subscriptions.push(controlPlane, registry, log, tree, treeView, scheduler, new HealthStatusBar(registry, scheduler),
-    treeView.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
+    treeView.onDidChangeVisibility((e) => { scheduler.setVisible(e.visible); if (e.visible && !kubeAwake) void applySettings(); }),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) void applySettings(); }),
     // Trust lifts Restricted Mode: the workspace's own values of restricted settings now count.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void applySettings()),
@@ -53,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): App {
   const problems = registerDiagnostics(app);
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   registerSimulator(app);
-  registerClusterExplorer(app);
+  registerClusterExplorer(app, () => { if (!kubeAwake) { kubeAwake = true; void applySettings(); } });
   registerHealthView(app, scheduler);
   void applySettings();
   scheduler.setVisible(treeView.visible);
