@@ -116,3 +116,22 @@ test('"Pause Refresh" in the view title stops every automatic refresh until "Res
   await wb.waitForNotification(new RegExp(`^etcd ${CLUSTER_NAME}: .*member ${victim} is down`), SLACK_MS);
   await cluster.restart(victim);
 });
+
+test('"Mute for 1 h" silences that cluster\'s notifications while the status bar keeps following it', { timeout: 120_000 }, async () => {
+  await waitFor('the status bar to show "etcd 3/3"', async () => /etcd 3\/3/.test(await statusText()), { timeoutMs: 3 * SLACK_MS });
+  await wb.runCommand('Notifications: Clear All Notifications');
+  await waitFor('the notification toasts to go', async () => (await wb.notifications()).length === 0);
+  const leader = await cluster.leaderName();
+  const victim = cluster.members.find((m) => m.name !== leader)!.name;
+  await cluster.kill(victim);
+  await wb.waitForNotification(new RegExp(`^etcd ${CLUSTER_NAME}: .*member ${victim} is down`), HIDDEN_REFRESH_SECONDS * 1000 + SLACK_MS);
+  const toast = wb.page.locator('.notifications-toasts .notification-list-item').filter({ hasText: `member ${victim} is down` }).first();
+  await toast.locator('.monaco-button').filter({ hasText: 'Mute for 1 h' }).click();
+  await waitFor('the toast to go', async () => (await ours()).length === 0);
+
+  await cluster.restart(victim);
+  await waitFor('the status bar to show "etcd 3/3" again', async () => /etcd 3\/3/.test(await statusText()), { timeoutMs: HIDDEN_REFRESH_SECONDS * 1000 + SLACK_MS });
+  // A refresh more, then: the recovery (and anything else about this cluster) stayed silent.
+  await new Promise((r) => setTimeout(r, HIDDEN_REFRESH_SECONDS * 1000));
+  assert.deepEqual(await ours(), [], 'a notification although the cluster is muted');
+});
