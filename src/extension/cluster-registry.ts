@@ -38,6 +38,8 @@ export interface ClusterEntry {
   /** Why the last refresh failed as a whole (bad settings, unreadable TLS files); per-member errors live in health. */
   error: string | null;
   refreshing: boolean;
+  /** When the last refresh finished (successful or not), ms since the epoch. */
+  refreshedAt?: number;
   controlPlane: ControlPlaneView | null;
   /** The latest window of the background metrics sampler (performance/sampler-service.ts), when it has one. */
   performance?: MetricsWindow | null;
@@ -134,6 +136,7 @@ export class ClusterRegistry implements vscode.Disposable {
       entry.error = (err as Error).message ?? String(err);
     } finally {
       entry.refreshing = false;
+      entry.refreshedAt = Date.now();
     }
     if (this.entries.get(entry.key) === entry) this.changed.fire(entry);
   }

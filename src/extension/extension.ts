@@ -12,6 +12,7 @@ import { registerMembershipCommands } from './commands/membership';
 import { ControlPlaneSync } from './control-plane-sync';
 import { registerDetectCommand } from './commands/detect';
 import { registerJoinCheckCommand } from './commands/join-check';
+import { registerHealthView } from './commands/health-view';
 import { registerDiagnostics } from './diagnostics/register';
 import { registerPerformance } from './performance/register';
 import { RefreshScheduler } from './refresh-scheduler';
@@ -28,23 +29,30 @@ export function activate(context: vscode.ExtensionContext): App {
   const tree = new ClusterTreeProvider(registry);
   const treeView = vscode.window.createTreeView('etcdOps.clusters', { treeDataProvider: tree, showCollapseAll: true });
   let settings = readSettings();
-  const scheduler = new RefreshScheduler(registry, settings.refreshIntervalMs);
+  const intervals = (s: typeof settings) => ({ visibleMs: s.refreshIntervalMs, hiddenMs: s.hiddenRefreshIntervalMs });
+  const scheduler = new RefreshScheduler(registry, intervals(settings));
   const app: App = { context, registry, log, treeView, settings: () => settings };
   const controlPlane = new ControlPlaneSync(registry, log);
   const passphrases = new Passphrases(context.secrets, context.globalState, askPassphrase);
 
+  // Activated at startup for background health (onStartupFinished). The cheap check: with no cluster, kube
+  // context or kubeconfig configured, kube contexts are neither read nor watched until the user opens our view
+  // or the Kubernetes extension is active: an installed extension never used must not reach any cluster.
+  let kubeAwake = false;
+  const kubeWanted = (s: typeof settings) => kubeAwake || treeView.visible || s.profiles.length > 0 || s.kubeContexts.length > 0 || !!s.kubeconfig;
   const applySettings = async () => {
     settings = readSettings();
     registry.setProfiles(await passphrases.fill(settings.profiles));
     // After activation returns: listing contexts reads files, watching loads the Kubernetes client.
-    setImmediate(() => controlPlane.apply(settings));
-    scheduler.setInterval(settings.refreshIntervalMs);
+    if (kubeWanted(settings)) { kubeAwake = true; setImmediate(() => controlPlane.apply(settings)); }
+    scheduler.setIntervals(intervals(settings));
     void vscode.commands.executeCommand('setContext', 'etcdOps.configured', registry.list().length > 0);
-    if (treeView.visible) void registry.refreshAll();
+    // Activation runs at startup: with a cluster configured, its health is in the status bar at once, view open or not.
+    if (!scheduler.isPaused) void registry.refreshAll();
   };
 
-  context.subscriptions.push(controlPlane, registry, log, tree, treeView, scheduler, new HealthStatusBar(registry),
-    treeView.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
+  context.subscriptions.push(controlPlane, registry, log, tree, treeView, scheduler, new HealthStatusBar(registry, scheduler),
+    treeView.onDidChangeVisibility((e) => { scheduler.setVisible(e.visible); if (e.visible && !kubeAwake) void applySettings(); }),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) void applySettings(); }),
     // Trust lifts Restricted Mode: the workspace's own values of restricted settings now count.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void applySettings()),
@@ -59,8 +67,9 @@ export function activate(context: vscode.ExtensionContext): App {
   registerDetectCommand(app, (source, findings) => problems.set(source, findings));
   registerJoinCheckCommand(app);
   registerSimulator(app);
-  registerClusterExplorer(app);
+  registerClusterExplorer(app, () => { if (!kubeAwake) { kubeAwake = true; void applySettings(); } });
   registerPerformance(app);
+  registerHealthView(app, scheduler);
   void applySettings();
   scheduler.setVisible(treeView.visible);
   return app;

@@ -27,6 +27,8 @@ export interface ProfileSetting {
 export interface Settings {
   profiles: ConnectionProfile[];
   refreshIntervalMs: number;
+  /** Background refresh while the view is hidden (status bar, badge, notifications). */
+  hiddenRefreshIntervalMs: number;
   timeoutMs: number;
   kubeconfig: string | undefined;
   kubeContexts: string[];
@@ -77,6 +79,7 @@ export function settingsFrom(config: ConfigurationLike, trusted: boolean): Setti
   return {
     profiles,
     refreshIntervalMs: Math.max(1, get<number>('refresh.intervalSeconds', 5)) * 1000,
+    hiddenRefreshIntervalMs: Math.max(1, get<number>('refresh.hiddenIntervalSeconds', 15)) * 1000,
     timeoutMs,
     kubeconfig: get<string>('kubernetes.kubeconfig', '') || undefined,
     kubeContexts: get<string[]>('kubernetes.contexts', []) ?? [],

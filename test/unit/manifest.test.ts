@@ -29,6 +29,15 @@ it('every referenced command is contributed, registered and categorised', () => 
   }
 });
 
+it('every command the code hands to VS Code (status bar item, notifications, tooltip links) is contributed', () => {
+  const contributed = new Set<string>(c.commands.map((x: { command: string }) => x.command));
+  const code = sources(path.join(root, 'src', 'extension'));
+  const used = [...code.matchAll(/\.command = '([\w.]+)'|executeCommand\('(etcdOps\.[\w.]+)'|commandLink\([^,]+, '([\w.]+)'/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+  assert.ok(used.includes('etcdOps.focus'), 'the status bar item runs etcdOps.focus');
+  const builtIn = new Set(['etcdOps.clusters.focus']);
+  for (const id of used) assert.ok(contributed.has(id!) || builtIn.has(id!), `${id} is run by the code but not contributed`);
+});
+
 it('walkthrough media and manifest essentials exist', () => {
   for (const step of c.walkthroughs[0].steps) assert.ok(fs.existsSync(path.join(root, step.media.markdown)), step.media.markdown);
   assert.deepEqual(pkg.extensionKind, ['workspace']);

@@ -14,7 +14,8 @@ const ACTIVE_POLL_MS = 1_000;
 
 type ContextNode = ClusterExplorerV1.ClusterExplorerContextNode | ClusterExplorerV1.ClusterExplorerInactiveContextNode;
 
-export function registerClusterExplorer(app: App): void {
+/** `onActive` runs once the Kubernetes extension is found active (etcd Ops may have been dormant until then). */
+export function registerClusterExplorer(app: App, onActive?: () => void): void {
   let timer: NodeJS.Timeout | undefined;
   let contributed = false;
   const stop = () => { if (timer) clearInterval(timer); timer = undefined; };
@@ -25,6 +26,7 @@ export function registerClusterExplorer(app: App): void {
     stop();
     // Once per session: a second contributor would show every etcd folder twice.
     contributed = true;
+    onActive?.();
     void contribute(app, kubernetes);
   };
   // The Kubernetes extension may also be installed while we run.

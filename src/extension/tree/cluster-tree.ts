@@ -5,6 +5,7 @@ import { ClusterEntry, ClusterRegistry, ControlPlaneView } from '../cluster-regi
 import type { MemberNode } from './command-target';
 import { memberContextValue, memberTreeItem } from './member-item';
 import { clusterChildren, clusterNode, controlPlaneChildren, memberChildren, memberPerformance, quorumSummary, TreeNode } from './rows';
+import { lastRefreshText } from '../status-text';
 import { nodeTooltipMarkdown } from './tooltips';
 
 export { errorRows, findingRows, memberChildren, quorumSummary } from './rows';
@@ -53,7 +54,21 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return treeItemOf(node);
+    const item = treeItemOf(node);
+    // A cluster row is redrawn only when what it shows changes (see onEntryChanged), so its tooltip, which says
+    // when the cluster was last refreshed, is written on hover (resolveTreeItem) instead.
+    if (node.kind === 'cluster') item.tooltip = undefined;
+    return item;
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'cluster') item.tooltip = clusterTooltip(node.entry);
+    return item;
+  }
+
+  /** Only cluster rows are revealed ("Show Cluster"): they are the roots. */
+  getParent(_node: TreeNode): TreeNode | undefined {
+    return undefined;
   }
 
   dispose(): void {
@@ -115,9 +130,15 @@ export function clusterItem(entry: ClusterEntry, id = clusterNode(entry).id): vs
   const ok = h && h.quorum.ok && h.leader;
   item.iconPath = new vscode.ThemeIcon(entry.simulated ? 'beaker' : 'database',
     new vscode.ThemeColor(entry.error || (h && !h.connectionProblem && !h.quorum.ok) ? 'charts.red' : ok && h.quorum.healthy > h.quorum.needed ? 'charts.green' : 'charts.yellow'));
-  item.tooltip = entry.simulated ? `${entry.label}: simulated cluster (no real etcd)` : `${entry.label}: ${entry.profile?.endpoints.join(', ')}`;
+  item.tooltip = clusterTooltip(entry);
   item.contextValue = entry.simulated ? 'etcdCluster.simulated' : 'etcdCluster';
   return item;
+}
+
+/** Plain text: which cluster, and when it was last refreshed (as of now). */
+function clusterTooltip(entry: ClusterEntry): string {
+  const what = entry.simulated ? `${entry.label}: simulated cluster (no real etcd)` : `${entry.label}: ${entry.profile?.endpoints.join(', ')}`;
+  return `${what}\n${lastRefreshText(entry, Date.now())}`;
 }
 
 function nodeItem(entry: ClusterEntry, node: ControlPlaneView['nodes'][number], id: string): vscode.TreeItem {
