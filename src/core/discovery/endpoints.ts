@@ -48,4 +48,16 @@ export function memberEndpoints(s: EtcdSettings): MemberEndpoints {
   return { endpoints: [...new Set(endpoints)], unknown };
 }
 
+/**
+ * The local member's plain-HTTP metrics listener, keyed by the client URL discovery reaches it on, so a metrics
+ * scrape can use it (no client certificate needed) where the distro set one. A listener on every interface
+ * (0.0.0.0, [::]) is reached on loopback; one only on another host's address is left alone.
+ */
+export function localMetricsUrls(s: EtcdSettings): Record<string, string> {
+  const reachable = s.listenMetricsUrls.map(parse).filter((u): u is URL => u !== null && u.protocol === 'http:')
+    .map((u) => (u.hostname === '0.0.0.0' || u.hostname === '[::]' ? new URL(`http://127.0.0.1:${u.port || '80'}`) : u))
+    .find((u) => isLoopbackHost(u.hostname));
+  return reachable ? { [localClientUrl(s)]: `${reachable.protocol}//${reachable.host}` } : {};
+}
+
 export { isLoopbackHost };

@@ -14,6 +14,8 @@ export interface EtcdSettings {
   advertiseClientUrls: string[];
   listenClientUrls: string[];
   advertisePeerUrls: string[];
+  /** --listen-metrics-urls: plain-HTTP /metrics (kubeadm and k3s/RKE2 set http://127.0.0.1:2381). */
+  listenMetricsUrls: string[];
   dataDir?: string;
   trustedCaFile?: string;
   certFile?: string;
@@ -51,6 +53,7 @@ export function settingsFromConfig(doc: Record<string, unknown>): EtcdSettings {
     advertiseClientUrls: urls(doc['advertise-client-urls']),
     listenClientUrls: urls(doc['listen-client-urls']),
     advertisePeerUrls: urls(doc['initial-advertise-peer-urls']),
+    listenMetricsUrls: urls(doc['listen-metrics-urls']),
     dataDir: str(doc['data-dir']),
     trustedCaFile: str(tls['trusted-ca-file']),
     certFile: str(tls['cert-file']),
@@ -81,6 +84,7 @@ export function settingsFromFlags(args: string[]): EtcdSettings {
     advertiseClientUrls: urls(f('advertise-client-urls')),
     listenClientUrls: urls(f('listen-client-urls')),
     advertisePeerUrls: urls(f('initial-advertise-peer-urls')),
+    listenMetricsUrls: urls(f('listen-metrics-urls')),
     dataDir: f('data-dir'),
     trustedCaFile: f('trusted-ca-file'),
     certFile: f('cert-file'),

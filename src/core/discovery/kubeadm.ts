@@ -5,7 +5,7 @@ import { ConnectionProfile } from '../etcd/profile';
 import { Finding, finding } from '../findings';
 import { pickTls } from './cert-files';
 import { singleEtcdEndpointFinding } from './config-findings';
-import { isLoopbackHost, memberEndpoints } from './endpoints';
+import { isLoopbackHost, localMetricsUrls, memberEndpoints } from './endpoints';
 import { etcdMinorOf, experimentalFlagFindings } from './etcd-flags';
 import { flagValue, settingsFromFlags } from './etcd-settings';
 import { NodeFs } from './node-fs';
@@ -66,6 +66,7 @@ export function discoverKubeadm(nfs: NodeFs): DistroReport | null {
       dataDir: nfs.isDir(dataDir) ? nfs.path(dataDir) : undefined,
       configFiles: [etcd.path, ...(api ? [api.path] : [])],
       distro: 'kubeadm',
+      metricsUrls: localMetricsUrls(settings),
     });
   } else if (apiFlag('--etcd-servers')) {
     role = 'control-plane (external etcd)';

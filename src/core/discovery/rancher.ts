@@ -5,7 +5,7 @@ import { ConnectionProfile } from '../etcd/profile';
 import { Finding, finding } from '../findings';
 import { pickTls } from './cert-files';
 import { singleEtcdEndpointFinding, singleServerFinding, unreadableConfigFinding } from './config-findings';
-import { isLoopbackHost, memberEndpoints } from './endpoints';
+import { isLoopbackHost, localMetricsUrls, memberEndpoints } from './endpoints';
 import { EtcdTuning, experimentalFlagFindings, foldTuning, rawFromArgs } from './etcd-flags';
 import { settingsFromConfig } from './etcd-settings';
 import { NodeFs } from './node-fs';
@@ -161,6 +161,7 @@ export function discoverRancher(nfs: NodeFs, p: RancherProduct): DistroReport | 
         dataDir: nfs.isDir(etcdDir) ? nfs.path(etcdDir) : undefined,
         configFiles: [etcdConfig.path, ...(proxy ? [proxy.path] : [])],
         distro: p.distro,
+        metricsUrls: localMetricsUrls(settings),
       });
     } else if (disableEtcd || proxy) {
       // Control-plane-only server: etcd lives on other servers; the local etcd proxy knows their addresses.

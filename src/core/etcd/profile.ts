@@ -23,6 +23,8 @@ export interface ConnectionProfile {
   distro?: string;
   /** The backend quota the members run with (--quota-backend-bytes), when known; 3.6+ members report their own. */
   quotaBackendBytes?: number;
+  /** Client URL → the plain-HTTP metrics URL of that member, where discovery found one (`--listen-metrics-urls`). */
+  metricsUrls?: Record<string, string>;
   /** The kube context whose control plane belongs to this etcd cluster (tree grouping). */
   kubeContext?: string;
 }

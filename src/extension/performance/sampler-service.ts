@@ -66,7 +66,7 @@ export class PerformanceSamplerService implements vscode.Disposable {
     if (!c || c.busy || !entry?.health) return;
     c.busy = true;
     try {
-      const w = await c.sampler.tick(targetsFromHealth(entry.health));
+      const w = await c.sampler.tick(targetsFromHealth(entry.health, entry.profile?.metricsUrls));
       if (!w || this.clusters.get(key) !== c) return;
       c.history.add(w);
       this.registry.setPerformance(key, w);

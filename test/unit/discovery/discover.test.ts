@@ -31,6 +31,7 @@ describe('k3s', () => {
     assert.equal(p.dataDir, t.p('/var/lib/rancher/k3s/server/db/etcd'));
     assert.equal(p.distro, 'k3s');
     assert.deepEqual(p.configFiles, [t.p('/var/lib/rancher/k3s/server/db/etcd/config')]);
+    assert.deepEqual(p.metricsUrls, { 'https://127.0.0.1:2379': 'http://127.0.0.1:2381' }, 'the listener k3s writes into the etcd config');
     assert.deepEqual(r.findings, []);
   });
 
@@ -181,6 +182,8 @@ describe('kubeadm', () => {
     });
     assert.equal(p.dataDir, t.p('/var/lib/etcd'));
     assert.deepEqual(r.findings, [], 'the API server on loopback is kubeadm\'s design, not a single-endpoint trap');
+    // --listen-metrics-urls=http://127.0.0.1:2381: the local member's metrics without a client certificate.
+    assert.deepEqual(p.metricsUrls, { 'https://127.0.0.1:2379': 'http://127.0.0.1:2381' });
   });
 
   it('names only certificate files that exist', () => {
