@@ -16,6 +16,7 @@ import { KubeApiServer, kubeBinDir, preferEtcdForKubernetes } from '../harness/k
 import { clusterAndVsix, connectionSettings } from './harness/extension-under-test';
 import { waitFor } from './harness/wait';
 import { screenshotDir, startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
+import { isHealthy, isLeader } from './harness/member-rows';  // the same rows as etcd Ops' own tree
 
 const KUBERNETES_VSIX = process.env.ETCD_OPS_E2E_KUBERNETES_VSIX;
 const YAML_VSIX = process.env.ETCD_OPS_E2E_YAML_VSIX;
@@ -26,8 +27,6 @@ const skip = !KUBERNETES_VSIX || !YAML_VSIX
 const CONTEXT = 'e2e-k3s';
 const CLUSTER_NAME = 'e2e etcd';
 const SCENARIO_TIMEOUT_MS = 120_000;
-// A member row's description when the member answered (the same rows as etcd Ops' own tree).
-const HEALTHY_DESCRIPTION = /^(leader · )?term \d+ · idx \d+\/\d+ · [\d.]+ (B|kB|MB|GB) · \d+ ms/;
 
 let cluster: EtcdTestCluster;
 let api: KubeApiServer;
@@ -35,8 +34,6 @@ let wb: Workbench;
 let tempDir: string;
 
 const memberRows = (rows: TreeRow[]) => rows.filter((r) => cluster.members.some((m) => m.name === r.label));
-const isHealthy = (r: TreeRow) => HEALTHY_DESCRIPTION.test(r.description) && r.icon !== 'error';
-const isLeader = (r: TreeRow) => r.description.startsWith('leader · ') && r.icon === 'star-full';
 
 before(async () => {
   if (skip) return;

@@ -12,6 +12,7 @@ import type { EtcdTestCluster } from '../harness/etcd-cluster';
 import { clusterAndVsix, connectionSettings } from './harness/extension-under-test';
 import { waitFor } from './harness/wait';
 import { screenshotDir, startWorkbench, type TreeRow, type Workbench } from './harness/workbench';
+import { isHealthy, isLeader } from './harness/member-rows';
 
 const root = path.resolve(__dirname, '..', '..');
 const CLUSTER_NAME = 'e2e etcd';
@@ -32,8 +33,6 @@ function paletteTitle(command: string): string | undefined {
   return c && (c.category ? `${c.category}: ${c.title}` : c.title);
 }
 
-// A member row's description when the member answered: "[leader · ]term T · idx I/A · <db size> · <n> ms".
-const HEALTHY_DESCRIPTION = /^(leader · )?term \d+ · idx \d+\/\d+ · [\d.]+ (B|kB|MB|GB) · \d+ ms/;
 
 let cluster: EtcdTestCluster;
 let wb: Workbench;
@@ -46,8 +45,6 @@ function memberRows(rows: TreeRow[]): TreeRow[] {
   return rows.filter((r) => memberNames.includes(r.label));
 }
 
-const isHealthy = (r: TreeRow) => HEALTHY_DESCRIPTION.test(r.description) && r.icon !== 'error';
-const isLeader = (r: TreeRow) => r.description.startsWith('leader · ') && r.icon === 'star-full';
 
 /** Member name -> hex id, from etcdctl (decimal in its JSON), to check the extension's ids independently. */
 async function memberIdsFromEtcdctl(): Promise<Map<string, string>> {

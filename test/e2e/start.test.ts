@@ -13,6 +13,7 @@ import { freePort, withoutCtlApi } from '../harness/etcd-cluster';
 import { binariesForStart } from '../harness/etcd-version';
 import { waitFor } from './harness/wait';
 import { attachWorkbench, type TreeRow, type Workbench } from './harness/workbench';
+import { isHealthy, isLeader } from './harness/member-rows';
 
 const root = path.resolve(__dirname, '..', '..');
 /** Build, package, cluster start, extension install and code-server start, on a loaded 2-core machine. */
@@ -24,10 +25,6 @@ const TREE_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 20_000;
 const GONE_TIMEOUT_MS = 5_000;
 
-// A member row's description when the member answered: "[leader · ]term T · idx I/A · <db size> · <n> ms".
-const HEALTHY_DESCRIPTION = /^(leader · )?term \d+ · idx \d+\/\d+ · [\d.]+ (B|kB|MB|GB) · \d+ ms/;
-const isHealthy = (r: TreeRow) => HEALTHY_DESCRIPTION.test(r.description) && r.icon !== 'error';
-const isLeader = (r: TreeRow) => r.description.startsWith('leader · ') && r.icon === 'star-full';
 
 /** The etcd `npm start` picks (the same rule), so etcdctl here speaks the cluster's version. */
 const startBinaries = binariesForStart();
