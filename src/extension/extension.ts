@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { App } from './app';
 import { registerClusterExplorer } from './cluster-explorer/register';
 import { ClusterRegistry } from './cluster-registry';
+import { registerClusterMenuCommands } from './commands/cluster-menu';
 import { registerConnectCommands } from './commands/connect';
 import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerOperationCommands } from './commands/operations';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): App {
     vscode.workspace.onDidGrantWorkspaceTrust(() => void applySettings()),
   );
   registerConnectCommands(app);
+  registerClusterMenuCommands(app);
   registerPassphraseCommands(app, passphrases, applySettings);
   registerOperationCommands(app);
   registerMaintenanceCommands(app);
