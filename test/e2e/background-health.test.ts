@@ -135,3 +135,23 @@ test('"Mute for 1 h" silences that cluster\'s notifications while the status bar
   await new Promise((r) => setTimeout(r, HIDDEN_REFRESH_SECONDS * 1000));
   assert.deepEqual(await ours(), [], 'a notification although the cluster is muted');
 });
+
+test('"Copy etcdctl Environment" on the cluster row puts this cluster\'s endpoints and TLS files on the clipboard', { timeout: 90_000 }, async () => {
+  await wb.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(wb.page.url()).origin });
+  await wb.page.evaluate('navigator.clipboard.writeText("before")');
+  await wb.waitForTree('the cluster row', (rows) => rows.some((r) => r.label === CLUSTER_NAME));
+  await wb.contextMenu(CLUSTER_NAME, 'Copy etcdctl Environment');
+  const expected = [
+    'export ETCDCTL_API=\'3\'',
+    `export ETCDCTL_ENDPOINTS='${cluster.endpoints.join(',')}'`,
+    `export ETCDCTL_CACERT='${cluster.tls.caFile}'`,
+    `export ETCDCTL_CERT='${cluster.tls.certFile}'`,
+    `export ETCDCTL_KEY='${cluster.tls.keyFile}'`,
+  ].join('\n') + '\n';
+  const copied = await waitFor('the environment on the clipboard', async () => {
+    const text = await wb.page.evaluate<string>('navigator.clipboard.readText()');
+    return text !== 'before' ? text : undefined;
+  }, { timeoutMs: 15_000, hint: () => wb.logHint() });
+  assert.equal(copied, expected);
+  await wb.waitForNotification(/etcdctl environment for bg etcd copied \(3 endpoints\)/);
+});

@@ -56,7 +56,8 @@ export function audit(app: App, result: OpResult, cluster: ClusterEntry): void {
   const outcome = result.ok ? 'succeeded' : result.outcomeUnknown ? 'OUTCOME UNKNOWN' : result.refused ? 'refused' : result.cancelled ? 'cancelled' : 'FAILED';
   const write = result.ok ? app.log.info.bind(app.log) : app.log.warn.bind(app.log);
   write(`${result.op}${result.dryRun ? ' (dry run)' : ''} on ${cluster.label}, target ${result.target}: ${outcome} in ${formatMs(result.durationMs)}: ${result.reason}`);
-  for (const c of result.checks) app.log.info(`  check ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+  // A failed check is a warning in the audit log, so the log's level filter never hides why something was refused.
+  for (const c of result.checks) (c.ok ? app.log.info : app.log.warn).call(app.log, `  check ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
   for (const s of result.steps) app.log.info(`  step ${s.status} ${s.name} (${formatMs(s.ms)}): ${s.detail}`);
   app.log.info(`  members before: ${members(result.membersBefore)}`);
   app.log.info(`  members after:  ${members(result.membersAfter)}`);
