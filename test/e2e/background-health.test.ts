@@ -155,3 +155,22 @@ test('"Copy etcdctl Environment" on the cluster row puts this cluster\'s endpoin
   assert.equal(copied, expected);
   await wb.waitForNotification(/etcdctl environment for bg etcd copied \(3 endpoints\)/);
 });
+
+test('Enter on the removal dialog keeps the member: the destructive button is not the default', { timeout: 90_000 }, async () => {
+  const leader = await cluster.leaderName();
+  const follower = cluster.members.map((m) => m.name).find((n) => n !== leader)!;
+  await wb.waitForTree(`${follower} in the tree`, (rows) => rows.some((r) => r.label === follower));
+  await wb.contextMenu(follower, 'Remove Member…');
+  const dialog = await waitFor('the removal dialog', async () => (await wb.page.locator('.monaco-dialog-box').isVisible()) || undefined,
+    { timeoutMs: 30_000, hint: () => wb.logHint() }).then(() => wb.modal());
+  assert.ok(dialog.buttons.includes('Remove member'), `buttons: ${dialog.buttons.join(', ')}`);
+  // The dialog orders buttons by platform; what counts is the one Enter presses: the focused one.
+  const focused = await wb.page.evaluate<string>('document.activeElement ? document.activeElement.textContent.trim() : ""');
+  assert.equal(focused, 'Keep Member', `Enter would press "${focused}" (buttons: ${dialog.buttons.join(', ')})`);
+  await wb.page.keyboard.press('Enter');
+  await wb.page.locator('.monaco-dialog-box').waitFor({ state: 'hidden' });
+  // Past the operation's verification time: the member is still there, as etcdctl sees it.
+  await new Promise((r) => setTimeout(r, 3_000));
+  const list = await cluster.etcdctl(['member', 'list', '-w', 'json']);
+  assert.match(list, new RegExp(`"name":"${follower}"`), `${follower} was removed after Enter: ${list}`);
+});

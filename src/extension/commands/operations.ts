@@ -82,9 +82,11 @@ async function runOperation(app: App, entry: EtcdEntry, op: Operation, member: M
       profiles: app.registry.list().filter((e) => e.profile).map((e) => ({ name: e.profile!.name, endpoints: e.profile!.endpoints })),
       onProgress: (e) => progress.report({ message: e.kind === 'waiting' ? e.message : e.kind === 'step-started' ? `${e.step}…` : `${e.step.name}: ${e.step.status}` }),
       confirm: async (preview) => {
+        // A removal cannot be undone: the first (default, Enter) button keeps the member; removing takes a click.
+        const keep = op === 'remove-member' ? ['Keep Member'] : [];
         const answer = await vscode.window.showWarningMessage(
           `${verbs[op].title}: ${label(member)} on ${entry.label}${entry.simulated ? ' (simulated)' : ''}?`,
-          { modal: true, detail: describe(preview) }, verbs[op].button);
+          { modal: true, detail: describe(preview) }, ...keep, verbs[op].button);
         return answer === verbs[op].button;
       },
     };
