@@ -174,3 +174,12 @@ test('Enter on the removal dialog keeps the member: the destructive button is no
   const list = await cluster.etcdctl(['member', 'list', '-w', 'json']);
   assert.match(list, new RegExp(`"name":"${follower}"`), `${follower} was removed after Enter: ${list}`);
 });
+
+test('"Pick Kubeconfig…" with an unusable file says what is wrong', { timeout: 90_000 }, async () => {
+  const bad = path.join(tempDir, 'bad-kubeconfig.yaml');
+  fs.writeFileSync(bad, 'contexts:\n- name: a\n  context:\n    cluster: nowhere\n');
+  await wb.runCommand('etcd Ops: Pick Kubeconfig…');
+  await wb.chooseInFileDialog(bad, 'Use this file');
+  const shown = await wb.waitForNotification(/^Kubeconfig not used: /);
+  assert.match(shown, /context "a" names cluster "nowhere"/);
+});

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { splitEndpoints } from '../../core/etcd/profile';
 import { validateEndpoint } from '../../core/etcd/endpoint-client';
+import { checkKubeconfigFile } from '../../core/kube/kubeconfig-check';
 import { App } from '../app';
 import { saveProfile, SECTION } from '../settings';
 import { memberNodeOf } from '../tree/command-target';
@@ -36,9 +37,16 @@ async function addEndpoints(kubeContext?: unknown): Promise<void> {
   await saveProfile({ name, endpoints: splitEndpoints(value), caFile, certFile, keyFile, kubeContext: context });
 }
 
+/** A file that cannot be used is refused with the reason; broken contexts beside usable ones are named. */
 async function pickKubeconfig(): Promise<void> {
   const file = await pickFile('kubeconfig');
-  if (file) await vscode.workspace.getConfiguration(SECTION).update('kubernetes.kubeconfig', file, vscode.ConfigurationTarget.Global);
+  if (!file) return;
+  const check = checkKubeconfigFile(file);
+  if (!check.ok) { void vscode.window.showErrorMessage(`Kubeconfig not used: ${check.reason}`); return; }
+  await vscode.workspace.getConfiguration(SECTION).update('kubernetes.kubeconfig', file, vscode.ConfigurationTarget.Global);
+  const contexts = `${check.contexts.length} ${check.contexts.length === 1 ? 'context' : 'contexts'} (${check.contexts.join(', ')})`;
+  const show = check.problems.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(`Kubeconfig set: ${contexts}${check.problems.length ? `; not usable: ${check.problems.join('; ')}` : ''}.`);
 }
 
 export function registerConnectCommands(app: App): void {
