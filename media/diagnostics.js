@@ -5,6 +5,9 @@
   const order = ['error', 'warning', 'info'];
   const labels = { error: 'Errors', warning: 'Warnings', info: 'Information' };
 
+  // "1 error", "0 errors": counts as words (src/core/format.ts plural, which this untyped script cannot import).
+  function plural(n, one) { return `${n} ${n === 1 ? one : one + 's'}`; }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -30,7 +33,7 @@
     if (!sources.length) { app.append(el('p', { class: 'empty muted' }, 'No diagnosis yet. Run "Diagnose this node", "Diagnose data directory…" or "Inspect certificates…".')); return; }
     const counts = { error: 0, warning: 0, info: 0 };
     for (const s of sources) for (const f of s.findings) counts[f.severity]++;
-    app.append(el('p', { class: 'muted', id: 'summary' }, `${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} note(s) from ${sources.length} source(s)`));
+    app.append(el('p', { class: 'muted', id: 'summary' }, `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info, 'note')} from ${plural(sources.length, 'source')}`));
     for (const s of sources) {
       const section = el('section', { 'aria-label': s.title });
       section.append(el('h2', {}, s.title, ' ', s.summary ? el('span', { class: 'badge', 'data-summary': '' }, s.summary) : null));

@@ -17,3 +17,8 @@ export function formatMs(ms: number): string {
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/** "1 error", "0 errors", "2 entries": counts as words, never "error(s)". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,4 +1,5 @@
 // The VS Code side of key passphrases: the password prompt, and "Forget Stored Passphrases".
+import { plural } from '../core/format';
 import * as vscode from 'vscode';
 import { App } from './app';
 import { AskPassphrase, Passphrases } from './passphrases';
@@ -19,7 +20,7 @@ export function registerPassphraseCommands(app: App, passphrases: Passphrases, r
   app.context.subscriptions.push(vscode.commands.registerCommand('etcdOps.forgetPassphrases', async () => {
     const inUse = app.settings().profiles.map((p) => p.tls?.keyFile).filter((f): f is string => Boolean(f));
     const n = await passphrases.forgetAll(inUse);
-    app.log.info(`Forgot the stored key passphrases (${n} key file(s) looked at).`);
+    app.log.info(`Forgot the stored key passphrases (${plural(n, 'key file')} looked at).`);
     void vscode.window.showInformationMessage('Stored key passphrases forgotten. Keys in use are asked for again.');
     await reapply();
   }));

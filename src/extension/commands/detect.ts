@@ -1,4 +1,5 @@
 // "Detect on this machine": find k3s, RKE2, k0s or kubeadm from their files and save the profiles found.
+import { plural } from '../../core/format';
 import * as vscode from 'vscode';
 import { discover } from '../../core/discovery/discover';
 import { App } from '../app';
@@ -15,13 +16,13 @@ export function registerDetectCommand(app: App, onFindings: (source: string, fin
       return;
     }
     const picks = await vscode.window.showQuickPick(result.profiles.map((p) => ({
-      label: p.name, description: `${p.distro ?? result.distro} · ${p.endpoints.length} endpoint(s)`, detail: p.endpoints.join(', '), picked: true, profile: p,
+      label: p.name, description: `${p.distro ?? result.distro} · ${plural(p.endpoints.length, 'endpoint')}`, detail: p.endpoints.join(', '), picked: true, profile: p,
     })), { title: `Found ${result.distro} (${result.role}): add which cluster(s)?`, canPickMany: true });
     for (const { profile: p } of picks ?? []) {
       await saveProfile({ name: p.name, endpoints: p.endpoints, caFile: p.tls?.caFile, certFile: p.tls?.certFile, keyFile: p.tls?.keyFile, dataDir: p.dataDir });
     }
     const warnings = result.findings.filter((f) => f.severity !== 'info');
-    if (warnings.length) void vscode.window.showWarningMessage(`${warnings.length} finding(s) about this node's etcd configuration: see the diagnostics panel.`, 'Open diagnostics')
+    if (warnings.length) void vscode.window.showWarningMessage(`${plural(warnings.length, 'finding')} about this node's etcd configuration: see the diagnostics panel.`, 'Open diagnostics')
       .then((a) => { if (a) void vscode.commands.executeCommand('etcdOps.showDiagnostics'); });
   }));
 }

@@ -1,5 +1,6 @@
 // Diagnostics commands: diagnose this node, a data dir or certificates, and the panel that shows every
 // finding (live health included) with its remediation. Findings tied to a file also go to Problems.
+import { plural } from '../../core/format';
 import * as vscode from 'vscode';
 import { inspectCertificates, allCertFindings } from '../../core/certs/inspect';
 import { diagnoseDataDir, Diagnosis } from '../../core/datadir/diagnose';
@@ -89,7 +90,7 @@ export function registerDiagnostics(app: App): FindingProblems {
         const r = inspectCertificates(target);
         const findings = allCertFindings(r);
         problems.set(`certs:${target}`, findings);
-        DiagnosticsPanel.show(extensionUri, { title: `Certificates ${target}`, summary: `${r.certificates.length} certificate(s)${r.distro ? ` · ${r.distro}` : ''}`, findings });
+        DiagnosticsPanel.show(extensionUri, { title: `Certificates ${target}`, summary: `${plural(r.certificates.length, 'certificate')}${r.distro ? ` · ${r.distro}` : ''}`, findings });
         return r;
       } catch (err) { report(err, `Cannot inspect ${target}`); return undefined; }
     }),
