@@ -72,6 +72,11 @@ export function healthFindings(h: ClusterHealth, profile: ConnectionProfile, lis
     out.push(finding('error', 'quorum-lost', cluster,
       `Quorum lost: ${q.healthy} of ${q.voters} voting members healthy, ${q.needed} needed.`,
       'Bring members back before anything else; do not remove or add members until quorum is restored.'));
+  } else if (q.voters === 2 && q.healthy === 2) {
+    // Nothing to restore: the size itself is the risk (quorum of 2 is 2), so say why instead of "restore".
+    out.push(finding('warning', 'two-voters', cluster,
+      'Two voting members, both healthy: quorum needs both, so losing either one stops writes. Two voters tolerate no more failures than one.',
+      'Add a third voting member (3 voters survive the loss of one); until then, avoid restarting either member.'));
   } else if (q.voters > 1 && q.healthy === q.needed) {
     out.push(finding('warning', 'quorum-at-risk', cluster,
       `Quorum at risk: ${q.healthy} of ${q.voters} voting members healthy, exactly the ${q.needed} needed. One more failure stops writes.`,
