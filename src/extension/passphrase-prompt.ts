@@ -1,6 +1,6 @@
 // The VS Code side of key passphrases: the password prompt, and "Forget Stored Passphrases".
-import { plural } from '../core/format';
 import * as vscode from 'vscode';
+import { plural } from '../core/format';
 import { App } from './app';
 import { AskPassphrase, Passphrases } from './passphrases';
 

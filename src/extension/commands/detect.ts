@@ -1,7 +1,7 @@
 // "Detect on this machine": find k3s, RKE2, k0s or kubeadm from their files and save the profiles found.
-import { plural } from '../../core/format';
 import * as vscode from 'vscode';
 import { discover } from '../../core/discovery/discover';
+import { plural } from '../../core/format';
 import { App } from '../app';
 import { saveProfile } from '../settings';
 

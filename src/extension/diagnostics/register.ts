@@ -1,20 +1,22 @@
 // Diagnostics commands: diagnose this node, a data dir or certificates, and the panel that shows every
 // finding (live health included) with its remediation. Findings tied to a file also go to Problems.
-import { plural } from '../../core/format';
 import * as vscode from 'vscode';
 import { inspectCertificates, allCertFindings } from '../../core/certs/inspect';
 import { diagnoseDataDir, Diagnosis } from '../../core/datadir/diagnose';
 import { liveViewForDataDir } from '../../core/datadir/live-view';
 import { discover } from '../../core/discovery/discover';
 import { Finding } from '../../core/findings';
+import { plural } from '../../core/format';
 import { App } from '../app';
 import { ClusterEntry } from '../cluster-registry';
 import { DiagnosticsPanel, FindingSource } from './diagnostics-panel';
 import { FindingProblems } from './problems';
 
-/** Buttons the panel offers next to findings an operation can act on. */
+/**
+ * Buttons the panel offers next to findings an operation can act on. Quorum at risk offers none: the first
+ * thing to do is bring the down member back, never to rehearse removing another one.
+ */
 const actions: Record<string, { title: string; command: string }> = {
-  'quorum-at-risk': { title: 'Rehearse a removal…', command: 'etcdOps.rehearse' },
   'member-unhealthy': { title: 'Remove member (dry run)…', command: 'etcdOps.removeMemberDryRun' },
   'applied-lag': { title: 'Transfer leadership…', command: 'etcdOps.transferLeadership' },
 };
