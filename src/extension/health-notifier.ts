@@ -37,6 +37,7 @@ export class HealthNotifier implements vscode.Disposable {
     if (change.raised.length) this.log.warn(`${entry.label}: ${words(change.raised)}`);
     if (change.cleared.length) this.log.info(`${entry.label}: cleared: ${words(change.cleared)}`);
     if ((this.mutedUntil.get(entry.key) ?? 0) > Date.now()) return;
+    if (!vscode.workspace.getConfiguration('etcdOps').get<boolean>('notifications.healthChanges', true)) return;
     if (change.raised.length) {
       const error = change.raised.some((c) => c.severity === 'error');
       const show = error ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;

@@ -37,7 +37,8 @@ before(async () => {
   wb = await startWorkbench({
     vsixPath,
     screenshotDir: path.join(tempDir, 'screenshots'),
-    settings: { ...connectionSettings(cluster, CLUSTER_NAME), 'etcdOps.refresh.intervalSeconds': 2, 'etcdOps.refresh.hiddenIntervalSeconds': HIDDEN_REFRESH_SECONDS },
+    settings: { ...connectionSettings(cluster, CLUSTER_NAME), 'etcdOps.refresh.intervalSeconds': 2, 'etcdOps.refresh.hiddenIntervalSeconds': HIDDEN_REFRESH_SECONDS,
+      'etcdOps.notifications.healthChanges': true },
   });
 }, { timeout: 20 * 60_000 });
 

@@ -36,5 +36,7 @@ export function connectionSettings(cluster: EtcdTestCluster, name: string): Reco
     'etcdOps.connection.caFile': cluster.tls.caFile,
     'etcdOps.connection.certFile': cluster.tls.certFile,
     'etcdOps.connection.keyFile': cluster.tls.keyFile,
+    // Health-change toasts would cover the notifications a scenario waits for; background-health turns them on.
+    'etcdOps.notifications.healthChanges': false,
   };
 }
