@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { refreshCluster } from '../../src/core/etcd/live-health';
 import { ConnectionProfile } from '../../src/core/etcd/profile';
+import { sameId } from '../../src/core/ids';
 import { EtcdTestCluster } from '../harness/etcd-cluster';
 
 describe('live health (real etcd)', () => {
@@ -113,9 +114,14 @@ describe('live health (real etcd)', () => {
 
   it('keeps a killed member listed as unhealthy while the others report', async () => {
     await cluster.kill(0);
-    // A leader election may be under way if m1 led; wait until the survivors agree on a leader.
-    await cluster.waitUntil(async () => (await refreshCluster(profile)).leader !== null, 10000, 'a leader among survivors');
-    const h = await refreshCluster(profile);
+    // A leader election may be under way if m1 led (the survivors may still name m1 until their election
+    // timeout): wait for a refresh in which a survivor leads and both survivors answer.
+    let h = await refreshCluster(profile);
+    const m1Id = h.members.find((m) => m.name === 'm1')?.id;
+    await cluster.waitUntil(async () => {
+      h = await refreshCluster(profile);
+      return h.leader !== null && !(m1Id && sameId(h.leader, m1Id)) && h.members.filter((m) => m.name !== 'm1' && m.healthy).length === 2;
+    }, 20000, 'a leader among the survivors, both answering');
     const dead = h.members.find((m) => m.name === 'm1')!;
     assert.ok(dead, 'killed member stays listed');
     assert.equal(dead.healthy, false);

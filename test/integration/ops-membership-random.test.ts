@@ -10,19 +10,7 @@ import { addMember } from '../../src/core/ops/add-member';
 import { promoteMember } from '../../src/core/ops/promote-member';
 import { OpResult } from '../../src/core/ops/types';
 import { EtcdTestCluster, HarnessMember } from '../harness/etcd-cluster';
-import { ctlMembers, CtlMember, portFor, waitLeader } from './ops-support';
-
-/** mulberry32: tiny, seedable, good enough to pick faults. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { CtlMember, ctlMembers, portFor, rng, waitLeader } from './ops-support';
 
 const DEADLINE_MS = 15_000;
 /** What the engine may take beyond its deadline: the call in flight is abandoned, not awaited. */

@@ -9,19 +9,7 @@ import { moveLeader } from '../../src/core/ops/move-leader';
 import { removeMember } from '../../src/core/ops/remove-member';
 import { OpResult } from '../../src/core/ops/types';
 import { EtcdTestCluster, HarnessMember } from '../harness/etcd-cluster';
-import { addMemberWhenAllowed, ctlMembers, CtlMember, live, portFor, waitLeader } from './ops-support';
-
-/** mulberry32: tiny, seedable, good enough to pick faults. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { addMemberWhenAllowed, CtlMember, ctlMembers, live, portFor, rng, waitLeader } from './ops-support';
 
 const DEADLINE_MS = 10_000;
 /** What the engine may take beyond its deadline: the call in flight is abandoned, not awaited. */
