@@ -9,12 +9,13 @@ export const PAGE_HEADER = 16;
 export const META_SIZE = 64;
 const MAGIC = 0xed0cdaed;
 const VERSION = 2;
-const BRANCH = 0x01;
-const LEAF = 0x02;
-const META = 0x04;
-const BUCKET_LEAF_FLAG = 0x01;
-const BUCKET_HEADER = 16;
-const ELEMENT = 16;
+/** bbolt's page flags and on-disk sizes (page.go, bucket.go), shared with the snapshot integrity check. */
+export const BRANCH = 0x01;
+export const LEAF = 0x02;
+export const META = 0x04;
+export const BUCKET_LEAF_FLAG = 0x01;
+export const BUCKET_HEADER = 16;
+export const ELEMENT = 16;
 
 export interface BoltLimits {
   /** Deepest tree accepted; real trees are a handful of levels. */

@@ -5,15 +5,9 @@
 // Entries are handed to the caller in bbolt cursor order (buckets by name, keys in order), so the caller can
 // hash them as etcdutl does.
 import * as fs from 'node:fs';
-import { META_SIZE, PAGE_HEADER, parseMeta, BoltMeta } from '../datadir/bbolt';
+import { BRANCH, BUCKET_HEADER, BUCKET_LEAF_FLAG, ELEMENT, LEAF, META, META_SIZE, PAGE_HEADER, parseMeta, BoltMeta } from '../datadir/bbolt';
 
-const BRANCH = 0x01;
-const LEAF = 0x02;
-const META = 0x04;
 const FREELIST = 0x10;
-const BUCKET_LEAF_FLAG = 0x01;
-const BUCKET_HEADER = 16;
-const ELEMENT = 16;
 /** bbolt's marker for "freelist not written" (NoFreelistSync): the free pages are then the unreachable ones. */
 const NO_FREELIST = 0xffffffffffffffffn;
 
