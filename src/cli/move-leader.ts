@@ -1,19 +1,15 @@
-// `etcd-ops move-leader`: safe leader transfer through the ops engine, and the flow every engine-backed
-// command shares (confirmation, progress, Ctrl-C as cancellation, exit codes).
+// `etcd-ops move-leader`: safe leader transfer through the ops engine, and what every engine-backed command
+// that targets a member shares (its flags, how the member is named, the run through runConfirmed).
 import { EtcdPort } from '../core/etcd/etcd-port';
 import { moveLeader } from '../core/ops/move-leader';
-import { renderChecks, renderPlan, renderReport } from '../core/ops/report';
 import { OpOptions, OpResult } from '../core/ops/types';
 import { ClusterPort } from '../core/port';
 import { OptionTable, ParsedArgs, UsageError } from './args';
 import { defineCommand } from './command';
 import { CONNECTION_OPTIONS, profileFromFlags } from './connection-flags';
-import { CliIo, printJson } from './output';
+import { runConfirmed } from './confirmed-run';
+import { CliIo } from './output';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-/** Refused (a check failed, or not confirmed): nothing was changed. --json's `refused` tells it from a failure. */
-export const EXIT_REFUSED = 1;
 
 export interface OpCommandSpec {
   name: string;
@@ -72,51 +68,13 @@ export async function runOpCommand(spec: OpCommandSpec, args: ParsedArgs<OpTable
   const target = spec.target ?? flagged ?? args.positional;
   if (!target) throw new UsageError(`--${spec.targetFlag} ID|NAME is required`);
   const { json, 'dry-run': dryRun, yes, deadline: deadlineMs, 'max-lag': maxLagEntries } = args.values;
-  const ask = !yes && !dryRun && io.interactive && !json;
-  if (!yes && !dryRun && !ask) {
-    if (json) printJson(io, refusedWithoutYes(spec, target));
-    io.err(`etcd-ops ${spec.name}: ${spec.needsYes}`);
-    return EXIT_REFUSED;
-  }
-
-  const profile = profileFromFlags(args.values);
-  const port = new EtcdPort(profile);
-  const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    abort.abort();
-    io.err('cancelling: stops before the next change (Ctrl-C again to quit now)');
-  };
-  process.on('SIGINT', onSigint);
-  let lastWait = '';
-  let previewShown = false;
-  try {
-    const result = await spec.run(port, target, {
-      dryRun, deadlineMs, maxLagEntries, signal: abort.signal,
-      onProgress: json ? undefined : (e) => {
-        // Waiting messages repeat on every retry; show each distinct reason once.
-        if (e.kind === 'waiting') {
-          const reason = e.message.replace(/; retrying in .*$/, '');
-          if (reason !== lastWait) io.err(`  … ${e.message}`);
-          lastWait = reason;
-        }
-      },
-      confirm: ask ? async (preview) => {
-        io.out([...renderPlan(preview), '', ...renderChecks(preview.checks), ''].join('\n'));
-        previewShown = true;
-        const answer = (await io.ask(`${spec.question(preview)} [y/N] `)).trim().toLowerCase();
-        return answer === 'y' || answer === 'yes';
-      } : undefined,
-    });
-    if (json) printJson(io, result);
-    else io.out([renderReport(result, !previewShown), ...(spec.after?.(result) ?? [])].join('\n'));
-    if (result.ok) return EXIT_OK;
-    if (!json) io.err(`etcd-ops ${spec.name}: ${result.reason}`);
-    return result.refused ? EXIT_REFUSED : EXIT_FAILED;
-  } finally {
-    process.off('SIGINT', onSigint);
-    await port.close();
-  }
+  return runConfirmed<OpResult>({
+    name: spec.name, acts: true, flags: { yes, dryRun, json }, needsYes: spec.needsYes, question: spec.question,
+    refusedJson: () => refusedWithoutYes(spec, target),
+    port: () => new EtcdPort(profileFromFlags(args.values)),
+    run: (port, options) => spec.run(port, target, { ...options, deadlineMs, maxLagEntries }),
+    after: spec.after,
+  }, io);
 }
 
 const spec: OpCommandSpec = {

@@ -5,6 +5,7 @@ import { formatBytes, formatMs } from '../core/format';
 import type { SaveResult } from '../core/snapshot/save';
 import type { SnapshotStatus } from '../core/snapshot/status';
 import { UsageError } from './args';
+import { cancelOnSigint } from './cancel-on-sigint';
 import { defineCommand } from './command';
 import { CONNECTION_OPTIONS, profileFromFlags } from './connection-flags';
 import { CliIo, printJson } from './output';
@@ -96,16 +97,10 @@ A failed, damaged or cancelled save leaves neither FILE nor FILE.part. An existi
     const { EndpointPool } = await import('../core/etcd/live-health');
     const { saveSnapshot } = await import('../core/snapshot/save');
     const pool = new EndpointPool(profile);
-    const abort = new AbortController();
-    const onSigint = () => {
-      if (abort.signal.aborted) process.exit(130);
-      abort.abort();
-      io.err('cancelling: the partial file is removed (Ctrl-C again to quit now)');
-    };
-    process.on('SIGINT', onSigint);
+    const cancellation = cancelOnSigint(io, 'the partial file is removed');
     try {
       const result = await saveSnapshot(pool, file, {
-        overwrite, signal: abort.signal, maxLagEntries: args.values['max-lag'], idleMs: args.values['idle-timeout'],
+        overwrite, signal: cancellation.signal, maxLagEntries: args.values['max-lag'], idleMs: args.values['idle-timeout'],
         onProgress: json ? undefined : progressPrinter(io),
       });
       if (json) {
@@ -116,7 +111,7 @@ A failed, damaged or cancelled save leaves neither FILE nor FILE.part. An existi
       }
       return result.ok ? 0 : 1;
     } finally {
-      process.off('SIGINT', onSigint);
+      cancellation.dispose();
       pool.close();
     }
   },

@@ -10,18 +10,16 @@ import { addMember } from '../../src/core/ops/add-member';
 import { promoteMember } from '../../src/core/ops/promote-member';
 import { OpResult } from '../../src/core/ops/types';
 import { EtcdTestCluster, HarnessMember } from '../harness/etcd-cluster';
-import { CtlMember, ctlMembers, portFor, rng, waitLeader } from './ops-support';
+import { CtlMember, ctlMembers, portFor, rng, underRandomFault, waitLeader } from './ops-support';
 
 const DEADLINE_MS = 15_000;
 /** What the engine may take beyond its deadline: the call in flight is abandoned, not awaited. */
 const SLACK_MS = 1500;
-type Fault = 'none' | 'kill' | 'stop';
 
 describe('membership lifecycle under seeded random faults (real etcd)', () => {
   const seed = Number(process.env.OPS_SEED ?? Date.now() % 1_000_000);
   const iterations = Number(process.env.OPS_ITERATIONS ?? 4);
   const random = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   let cluster: EtcdTestCluster;
   let originals: HarnessMember[];
 
@@ -52,25 +50,8 @@ describe('membership lifecycle under seeded random faults (real etcd)', () => {
 
   /** Runs `op` with a fault injected at a random moment into one of `candidates`; returns what it did. */
   async function underFault(candidates: HarnessMember[], op: () => Promise<OpResult>) {
-    const fault = pick(['none', 'kill', 'kill', 'stop', 'stop'] as const satisfies readonly Fault[]);
-    const victim = pick(candidates);
-    const delayMs = Math.floor(random() * 600);
-    const down = new Set<string>();
-    const timer = fault === 'none' ? undefined : setTimeout(() => {
-      down.add(victim.name);
-      if (fault === 'kill') void cluster.kill(victim.name);
-      else cluster.pause(victim.name);
-    }, delayMs);
-    const started = Date.now();
-    let r: OpResult;
-    try {
-      r = await op();
-    } finally {
-      clearTimeout(timer);
-    }
-    const took = Date.now() - started;
-    if (fault === 'stop') { for (const name of down) cluster.resume(name); down.clear(); }
-    return { r, took, fault: `${fault} ${victim.name} at ${delayMs} ms`, down };
+    const { r, took, what, down } = await underRandomFault(cluster, random, candidates, 600, op);
+    return { r, took, fault: what, down };
   }
 
   /** The voters etcd lists keep a healthy majority once the injector's own victims are counted as up. */

@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { moveLeader } from '../../src/core/ops/move-leader';
 import { removeMember } from '../../src/core/ops/remove-member';
-import { OpResult } from '../../src/core/ops/types';
 import { EtcdTestCluster, HarnessMember } from '../harness/etcd-cluster';
-import { addMemberWhenAllowed, CtlMember, ctlMembers, live, portFor, rng, waitLeader } from './ops-support';
+import { addMemberWhenAllowed, CtlMember, ctlMembers, live, portFor, rng, underRandomFault, waitLeader } from './ops-support';
 
 const DEADLINE_MS = 10_000;
 /** What the engine may take beyond its deadline: the call in flight is abandoned, not awaited. */
@@ -52,36 +51,21 @@ describe('ops engine: seeded random faults during operations (real etcd)', () =>
       const leader = await waitLeader(cluster, members());
       const op = random() < 0.55 ? 'move-leader' : 'remove-member';
       const target = pick(members()).name;
-      const fault = pick(['none', 'kill', 'kill', 'stop', 'stop'] as const);
-      const victim = pick(members());
-      const delayMs = Math.floor(random() * 400);
       const port = portFor(cluster, members());
-      const downByInjector = new Set<string>();
-      let timer: NodeJS.Timeout | undefined;
-      if (fault !== 'none') {
-        timer = setTimeout(() => {
-          downByInjector.add(victim.name);
-          if (fault === 'kill') void cluster.kill(victim.name);
-          else cluster.pause(victim.name);
-        }, delayMs);
-      }
-      const started = Date.now();
-      let r: OpResult;
-      try {
-        r = op === 'move-leader'
-          ? await moveLeader(port, target, { deadlineMs: DEADLINE_MS })
-          : await removeMember(port, target, { deadlineMs: DEADLINE_MS });
-      } finally {
-        clearTimeout(timer);
-        await port.close();
-      }
-      const took = Date.now() - started;
-      const what = `#${i} ${op} ${target} (leader ${leader}), fault ${fault} ${victim.name} at ${delayMs} ms`;
+      const { r, took, what: faultWhat, down: downByInjector } = await underRandomFault(cluster, random, members(), 400, async () => {
+        try {
+          return op === 'move-leader'
+            ? await moveLeader(port, target, { deadlineMs: DEADLINE_MS })
+            : await removeMember(port, target, { deadlineMs: DEADLINE_MS });
+        } finally {
+          await port.close();
+        }
+      });
+      const what = `#${i} ${op} ${target} (leader ${leader}), fault ${faultWhat}`;
       t.diagnostic(`${what}: ${r.ok ? 'OK' : r.refused ? 'REFUSED' : 'FAILED'} in ${took} ms: ${r.reason}`);
       assert.ok(took <= DEADLINE_MS + SLACK_MS, `${what}: took ${took} ms, deadline ${DEADLINE_MS}`);
 
-      // Stopped members run again; killed ones stay down for the quorum check (the injector's doing).
-      for (const name of downByInjector) if (fault === 'stop') { cluster.resume(name); downByInjector.delete(name); }
+      // Stopped members ran again when the operation returned; killed ones stay down for the quorum check.
       // Asked of survivors only: a removed member may still run for a moment and answer with its old list.
       const up = members().filter((m) => m.process && m.name !== target);
       let listed: CtlMember[] = [];

@@ -81,3 +81,34 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+export type Fault = 'none' | 'kill' | 'stop';
+
+/**
+ * Runs `op` while a fault (none, kill -9 or SIGSTOP, drawn from `random`) hits one of `candidates` at a random
+ * moment before `maxDelayMs`. Stopped members run again once `op` has returned; killed ones stay down and are
+ * named in `down`, so the caller can count them as the injector's doing, not the tool's.
+ */
+export async function underRandomFault<R>(cluster: EtcdTestCluster, random: () => number, candidates: readonly HarnessMember[],
+  maxDelayMs: number, op: () => Promise<R>): Promise<{ r: R; took: number; fault: Fault; what: string; down: Set<string> }> {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+  const fault = pick(['none', 'kill', 'kill', 'stop', 'stop'] as const satisfies readonly Fault[]);
+  const victim = pick(candidates);
+  const delayMs = Math.floor(random() * maxDelayMs);
+  const down = new Set<string>();
+  const timer = fault === 'none' ? undefined : setTimeout(() => {
+    down.add(victim.name);
+    if (fault === 'kill') void cluster.kill(victim.name);
+    else cluster.pause(victim.name);
+  }, delayMs);
+  const started = Date.now();
+  let r: R;
+  try {
+    r = await op();
+  } finally {
+    clearTimeout(timer);
+  }
+  const took = Date.now() - started;
+  if (fault === 'stop') { for (const name of down) cluster.resume(name); down.clear(); }
+  return { r, took, fault, what: `${fault} ${victim.name} at ${delayMs} ms`, down };
+}

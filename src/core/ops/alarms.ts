@@ -7,8 +7,8 @@ import { sameId } from '../ids';
 import { AlarmInfo, AlarmKind, ClusterPort } from '../port';
 import { corruptAdvice, corruptCheck, leaderAnswersCheck, memberName, nospaceSequenceText, spaceChecks } from './maintenance-rules';
 import { leaderListView } from './member-list-source';
-import { findById, label, memberInfos, shortName } from './member-ref';
-import { confirmAndRecheck, readAfter, readCluster, watchedMembers } from './op-common';
+import { findById, label, shortName } from './member-ref';
+import { confirmAndRecheck, readAfter, readClusterBefore, watchedMembers } from './op-common';
 import { OpRun, OpStop } from './op-run';
 import { Decision } from './recheck';
 import { blockingChecks, OpCheck, OpOptions, OpResult } from './types';
@@ -48,10 +48,7 @@ export async function alarms(port: ClusterPort, options: AlarmsOptions = {}): Pr
   const disarm = Boolean(options.disarm);
   const entry = (h: ClusterHealth, a: AlarmInfo): AlarmEntry => ({ memberId: a.memberId, name: findById(h, a.memberId)?.name ?? '', alarm: a.alarm });
   try {
-    const health = await readCluster(run);
-    r.membersBefore = memberInfos(health);
-    r.leaderBefore = health.leader;
-    r.leaderAfter = health.leader;
+    const health = await readClusterBefore(run);
     const decide = async (h: ClusterHealth, stepName?: string): Promise<AlarmDecision> => {
       const source = await leaderListView(run, h, stepName);
       const view = source.view;

@@ -7,8 +7,8 @@ import { ClusterPort } from '../port';
 import { errorText } from './etcd-errors';
 import { alarmsIn, corruptCheck, leaderAnswersCheck } from './maintenance-rules';
 import { leaderListView } from './member-list-source';
-import { findById, label, memberInfos, shortName } from './member-ref';
-import { confirmAndRecheck, readAfter, readCluster, watchedMembers } from './op-common';
+import { findById, label, shortName } from './member-ref';
+import { confirmAndRecheck, readAfter, readClusterBefore, watchedMembers } from './op-common';
 import { OpRun } from './op-run';
 import { Decision } from './recheck';
 import { OpCheck, OpOptions, OpResult } from './types';
@@ -44,10 +44,7 @@ export async function compact(port: ClusterPort, options: CompactOptions = {}): 
   const r = run.result as CompactResult;
   Object.assign(r, { keepRevisions: keep, revision: null, currentRevision: null, dbSizeInUseBefore: null, dbSizeInUseAfter: null });
   try {
-    const health = await readCluster(run);
-    r.membersBefore = memberInfos(health);
-    r.leaderBefore = health.leader;
-    r.leaderAfter = health.leader;
+    const health = await readClusterBefore(run);
     const decide = async (h: ClusterHealth, stepName?: string): Promise<CompactDecision> => {
       const source = await leaderListView(run, h, stepName);
       const view = source.view;

@@ -17,6 +17,16 @@ export async function readCluster(run: OpRun, stepName = 'read cluster state'): 
   });
 }
 
+/** Reads the cluster and records the members and leader before the operation (and as "after" until it changes). */
+export async function readClusterBefore(run: OpRun): Promise<ClusterHealth> {
+  const r = run.result;
+  const health = await readCluster(run);
+  r.membersBefore = memberInfos(health);
+  r.leaderBefore = health.leader;
+  r.leaderAfter = health.leader;
+  return health;
+}
+
 /** The member meant: by exact id for a tree row, by name first and then id for typed input. */
 export function findTarget(run: OpRun, h: ClusterHealth, input: string) {
   return run.options.targetById ? resolveMemberById(h, input) : resolveMember(h, input);
@@ -28,10 +38,7 @@ export function findTarget(run: OpRun, h: ClusterHealth, input: string) {
  */
 export async function readClusterAndTarget(run: OpRun, input: string, checkName: string, describe: (m: MemberHealth) => string): Promise<{ health: ClusterHealth; target: MemberHealth }> {
   const r = run.result;
-  const health = await readCluster(run);
-  r.membersBefore = memberInfos(health);
-  r.leaderBefore = health.leader;
-  r.leaderAfter = health.leader;
+  const health = await readClusterBefore(run);
   const found = findTarget(run, health, input);
   if (!found.member) {
     run.addChecks([{ name: checkName, ok: false, detail: found.error, severity: 'error' }]);

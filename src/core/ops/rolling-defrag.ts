@@ -12,8 +12,8 @@ import { classifyError, errorText } from './etcd-errors';
 import { LeaderWatch } from './leader-watch';
 import { alarmsIn, answers, corruptCheck, defragOrder, leaderAnswersCheck, spareCheck, targetAnswersChecks } from './maintenance-rules';
 import { leaderListView } from './member-list-source';
-import { findById, knownMembers, label, memberInfos, shortName } from './member-ref';
-import { confirmAndRecheck, findTarget, nameResolver, readAfter, readCluster, watchedMembers } from './op-common';
+import { findById, knownMembers, label, shortName } from './member-ref';
+import { confirmAndRecheck, findTarget, nameResolver, readAfter, readCluster, readClusterBefore, watchedMembers } from './op-common';
 import { OpRun, OpStop } from './op-run';
 import { Decision } from './recheck';
 import { transferLeadership } from './transfer';
@@ -75,10 +75,7 @@ export async function rollingDefrag(port: ClusterPort, options: DefragOptions = 
   let watch: LeaderWatch | null = null;
   let current: MemberHealth | null = null;
   try {
-    const health = await readCluster(run);
-    r.membersBefore = memberInfos(health);
-    r.leaderBefore = health.leader;
-    r.leaderAfter = health.leader;
+    const health = await readClusterBefore(run);
     let onlyId: string | null = null;
     if (options.member) {
       const found = findTarget(run, health, options.member);
